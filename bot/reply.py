@@ -1,0 +1,130 @@
+"""The reply: what the answer path decides for one question, before any channel renders it.
+
+Every channel (console, ``ask --json``, Telegram) receives a :class:`Reply` from
+:meth:`bot.engine.Engine.answer` and only translates it into its own world. Plain-text
+rendering for the console and the command line lives here too; Telegram's HTML rendering
+lives in :mod:`bot.telegram`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["answer", "suggest", "fallback", "smalltalk"]
+"""answer: a verbatim interview passage; suggest: "did you mean" choices; fallback: an honest
+non-answer in Mensch's voice; smalltalk: a persona line (hello, thanks, who are you)."""
+
+Script = Literal["hant", "hans", "en"]
+"""The user's writing: Traditional Chinese, Simplified Chinese, or English (no CJK at all)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An entry offered to the user: as a suggestion, a related question or a topic.
+
+    Attributes:
+        entry_id: the entry's stable id (ASCII, at most 32 characters: fits callback_data).
+        question: the entry's question in the user's script (zh-Hans, zh-Hant or English).
+        topic: the entry's short topic label in the user's script.
+        confidence: 0-100 match confidence for suggestions; 0 for related entries and topics.
+    """
+
+    entry_id: str
+    question: str
+    topic: str
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer path's decision for one question.
+
+    Attributes:
+        kind: "answer" | "suggest" | "fallback" | "smalltalk".
+        question: the user's text as received (before normalisation).
+        script: the script replies are written in ("hant", "hans" or "en").
+        entry_id: the answering entry for kind "answer", else None.
+        confidence: 0-100 confidence of the best entry (0 when nothing scored).
+        paragraphs: for "answer", the verbatim interview paragraphs (converted to Simplified
+            characters when ``script`` is "hans"); for the other kinds, persona text lines
+            that are clearly not interview quotes.
+        attribution: one line naming speaker, interviewer and publication, for "answer".
+        source_url: the original interview URL, for "answer"; None otherwise.
+        interviewer_question: the interviewer's original question this passage answers.
+        suggestions: up to 3 entries for kind "suggest" (best first); for "fallback" the topics
+            the interview covers.
+        related: up to 3 related entries under an answer.
+        header: the line shown above suggestions ("Did you mean…"), or "" when none.
+    """
+
+    kind: Kind
+    question: str
+    script: Script
+    entry_id: str | None = None
+    confidence: float = 0.0
+    paragraphs: tuple[str, ...] = ()
+    attribution: str | None = None
+    source_url: str | None = None
+    interviewer_question: str | None = None
+    suggestions: tuple[Choice, ...] = ()
+    related: tuple[Choice, ...] = ()
+    header: str = ""
+    top: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    """The three best (entry id, confidence) pairs, for logs and diagnostics."""
+
+    @property
+    def matched(self) -> bool:
+        """True only when an interview answer is given (kind "answer")."""
+        return self.kind == "answer"
+
+    @property
+    def answer_text(self) -> str | None:
+        """The answer paragraphs joined by blank lines for kind "answer", else None."""
+        return "\n\n".join(self.paragraphs) if self.kind == "answer" else None
+
+    def to_json(self) -> dict:
+        """The ``ask --json`` object: question, matched, kind, entry, score, answer, source,
+        suggestions (entry ids), related (entry ids), script. Score is rounded to 0.1."""
+        return {
+            "question": self.question,
+            "matched": self.matched,
+            "kind": self.kind,
+            "entry": self.entry_id,
+            "score": round(self.confidence, 1),
+            "answer": self.answer_text,
+            "source": self.source_url,
+            "suggestions": [c.entry_id for c in self.suggestions] if self.kind == "suggest" else [],
+            "related": [c.entry_id for c in self.related],
+            "script": self.script,
+        }
+
+
+def render_text(reply: Reply) -> str:
+    """Render a reply as plain text for the console and ``mensch-bot ask``.
+
+    Args:
+        reply: the reply to show.
+
+    Returns:
+        Lines separated by "\\n": the answer paragraphs, then "— attribution" and the source
+        link; or the persona lines, then numbered suggestions ("  1. question") when present.
+    """
+    lines: list[str] = []
+    if reply.kind == "answer":
+        lines.append("\n\n".join(reply.paragraphs))
+        lines.append("")
+        if reply.attribution:
+            lines.append(f"— {reply.attribution}")
+        if reply.source_url:
+            lines.append(reply.source_url)
+        if reply.related:
+            lines.append("")
+            lines.extend(f"  · {c.question}" for c in reply.related)
+        return "\n".join(lines)
+    lines.extend(reply.paragraphs)
+    if reply.suggestions:
+        if reply.header:
+            lines.append(reply.header)
+        lines.extend(f"  {i}. {c.question}" for i, c in enumerate(reply.suggestions, 1))
+    return "\n".join(lines)
