@@ -1,0 +1,113 @@
+"""What in a chat is meant for the bot, and the question left once the address is removed.
+
+Rules (see docs/telegram.md): in private chats every text or caption is a question. In groups
+a message is addressed when it mentions the bot (``@name`` in any letter case, in text or
+caption, as a ``mention`` or a ``text_mention`` entity), starts with ``/ask`` or
+``/ask@name``, or is a real reply to one of the bot's own messages. In forum supergroups the
+topic's root (the ``forum_topic_created`` service message) is not a reply.
+Entity offsets are UTF-16 code units; slicing goes through :func:`utf16_index`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Message, MessageEntity
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """The bot itself: its user id and username (without "@")."""
+
+    id: int
+    username: str
+
+
+def utf16_index(text: str, offset: int) -> int:
+    """Python string index of the UTF-16 code unit ``offset`` in ``text``."""
+    units = 0
+    for index, ch in enumerate(text):
+        if units >= offset:
+            return index
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def _cut(text: str, entities: list[MessageEntity]) -> str:
+    """``text`` without the spans of ``entities`` (UTF-16 offsets), whitespace folded."""
+    spans = sorted(
+        (utf16_index(text, e.offset), utf16_index(text, e.offset + e.length)) for e in entities
+    )
+    pieces, start = [], 0
+    for begin, end in spans:
+        pieces.append(text[start:begin])
+        start = max(start, end)
+    pieces.append(text[start:])
+    return " ".join("".join(pieces).split())
+
+
+def command_target(message: Message) -> tuple[str, str | None] | None:
+    """(command, @target or None) when the text starts with a bot command, lower-cased.
+
+    ``/Ask@MyBot x`` gives ("ask", "mybot"); text without a leading command gives None.
+    """
+    text = message.text or ""
+    for entity in message.entities or ():
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            word = text[1 : utf16_index(text, entity.length)]
+            command, _, target = word.partition("@")
+            return command.lower(), (target.lower() or None)
+    return None
+
+
+def strip_command(message: Message) -> str:
+    """The text after a leading ``/command`` or ``/command@name``, whitespace folded."""
+    text = message.text or ""
+    commands = [
+        e for e in message.entities or () if e.type == MessageEntity.BOT_COMMAND and e.offset == 0
+    ]
+    return _cut(text, commands) if commands else " ".join(text.split())
+
+
+def is_reply_to_bot(message: Message, me: BotIdentity) -> bool:
+    """True for a real reply to one of the bot's messages; a forum topic's root is not."""
+    target = message.reply_to_message
+    if target is None or target.forum_topic_created is not None:
+        return False
+    if message.is_topic_message and target.message_id == message.message_thread_id:
+        return False
+    return target.from_user is not None and target.from_user.id == me.id
+
+
+def _mentions(message: Message, me: BotIdentity) -> list[MessageEntity]:
+    """Mention entities in text or caption that name the bot (any letter case)."""
+    if message.text is not None:
+        parsed = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    else:
+        parsed = message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    name = "@" + me.username.lower()
+    found = []
+    for entity, text in parsed.items():
+        named = entity.type == MessageEntity.MENTION and text.lower() == name
+        linked = entity.type == MessageEntity.TEXT_MENTION and entity.user is not None
+        if named or (linked and entity.user.id == me.id):
+            found.append(entity)
+    return found
+
+
+def group_question(message: Message, me: BotIdentity) -> str | None:
+    """The question in a group message addressed to the bot, or None when not addressed.
+
+    The returned text has the bot's mentions removed (a ``text_mention`` keeps its visible
+    text removed too) and may be "" (a bare mention). Commands are not handled here
+    (``/ask`` goes through its CommandHandler).
+    """
+    text = message.text if message.text is not None else message.caption
+    if text is None:
+        return "" if is_reply_to_bot(message, me) else None
+    mentions = _mentions(message, me)
+    if mentions:
+        return _cut(text, mentions)
+    if is_reply_to_bot(message, me):
+        return " ".join(text.split())
+    return None

@@ -1,0 +1,150 @@
+"""The entry module: builds the Application and wires handlers. Nothing else happens here.
+
+Run it through ``mensch-bot run`` (see :mod:`bot.telegram.cli` and docs/telegram.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram import admin, callbacks, commands, inlinequeries, messages
+from bot.telegram import runtime as rt
+from bot.telegram.addressing import BotIdentity
+from bot.telegram.errorhandler import error_handler
+from bot.telegram.settings import TelegramSettings
+from bot.telegram.texts import COMMANDS
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+"""The only update types requested: edits and channel posts never reach the bot."""
+GROUP_COMMANDS = ("ask", "help", "topics", "random", "about", "source")
+
+
+def command_menus(settings: TelegramSettings) -> list[tuple[Any, str | None, list[BotCommand]]]:
+    """(scope, language code, commands) for setMyCommands: the default scope and group
+    chats, each with no language code (the configured default script), "zh" and "en"."""
+    zh = "hans" if settings.default_script == "hans" else "hant"
+    menus = []
+    for scope, names in (
+        (BotCommandScopeDefault(), COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+    ):
+        for language, script in ((None, settings.default_script), ("zh", zh), ("en", "en")):
+            menu = [BotCommand(n, settings.text(script, f"cmd_{n}")) for n in names]
+            menus.append((scope, language, menu))
+    return menus
+
+
+async def post_init(application: Application) -> None:
+    """After getMe: log who we are and whether we see all group messages; set the menus."""
+    me = application.bot.bot
+    runtime = rt.runtime_of(application.bot_data)
+    runtime.me = BotIdentity(me.id, me.username)
+    log.info(
+        "running as @%s (id %s); can_read_all_group_messages=%s",
+        me.username,
+        me.id,
+        me.can_read_all_group_messages,
+    )
+    for scope, language, menu in command_menus(runtime.settings):
+        try:
+            await application.bot.set_my_commands(menu, scope=scope, language_code=language)
+        except TelegramError as exc:
+            log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language, exc)
+
+
+def build_application(
+    token: str,
+    settings: TelegramSettings,
+    engine: Any,
+    *,
+    reload: Callable[[], Any] | None = None,
+    base_url: str | None = None,
+) -> Application:
+    """Build the Telegram application around ``engine``.
+
+    Args:
+        token: the bot token (never logged).
+        settings: validated ``telegram:`` settings.
+        engine: the answer engine (:class:`bot.engine.Engine` or an object with its methods).
+        reload: returns a fresh engine or raises DataError; used by /reload.
+        base_url: Bot API server ``…/bot`` prefix; default ``settings.base_url``.
+
+    Returns:
+        The Application, handlers registered in order: commands, admin commands, unknown
+        commands, questions, non-text messages, buttons, inline queries, then the error
+        handler. It is not initialised or started.
+    """
+    base_url = base_url or settings.base_url
+    limits = settings.rate_limit
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=limits.overall_per_second,
+                group_max_rate=limits.group_per_minute,
+                max_retries=limits.max_retries,
+            )
+        )
+        .connect_timeout(5)
+        .read_timeout(10)
+        .write_timeout(10)
+        .pool_timeout(5)
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data[rt.ENGINE] = engine
+    application.bot_data[rt.RUNTIME] = rt.Runtime(settings=settings, reload=reload)
+
+    new = messages.NEW_MESSAGE
+    for name, callback in (
+        ("start", commands.start),
+        ("help", commands.help_command),
+        ("ask", commands.ask),
+        ("topics", commands.topics),
+        ("random", commands.random_answer),
+        ("about", commands.about),
+        ("source", commands.source_command),
+        ("reload", admin.reload_command),
+        ("stats", admin.stats_command),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(MessageHandler(new & filters.COMMAND, commands.unknown_command))
+    application.add_handler(MessageHandler(new & ~filters.StatusUpdate.ALL, messages.message))
+    application.add_handler(CallbackQueryHandler(callbacks.button))
+    application.add_handler(InlineQueryHandler(inlinequeries.inline_query))
+    application.add_error_handler(error_handler)
+    return application

@@ -1,0 +1,69 @@
+"""Inline keyboard buttons: "did you mean", "none of these", related questions, topics."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import runtime as rt
+from bot.telegram.delivery import deliver, edit_into
+from bot.telegram.render import (
+    keyboard_for,
+    parse_callback_data,
+    render_blocks,
+    render_reply,
+)
+
+log = logging.getLogger(__name__)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button press. The callback query is answered at once (a toast only when the press
+    does nothing), then:
+
+    - "a|script|id" (a suggestion): the suggestion message is edited into that answer;
+    - "n|script|" ("none of these"): edited into the fallback text with topic buttons;
+    - "r|script|id" (related question, topic): the answer is sent as a new message.
+
+    A second press of the same button is harmless: an edit to identical content is
+    ignored, and a new message is not sent twice.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    runtime = rt.runtime(context)
+    engine = rt.engine(context)
+    parsed = parse_callback_data(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    script = parsed[1] if parsed else rt.update_script(update, context)
+    if parsed is None or message is None:
+        await query.answer(runtime.settings.text(script, "button_expired"))
+        return
+    action, script, entry_id = parsed
+    key = (message.chat_id, message.message_id, query.data)
+    if action == "r" and not runtime.first_press(key):
+        await query.answer(runtime.settings.text(script, "already_sent"))
+        return
+    if action != "n":
+        try:
+            reply = engine.answer_entry(entry_id, script)
+        except KeyError:
+            log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
+            await query.answer(runtime.settings.text(script, "button_expired"))
+            return
+    await query.answer()
+    if action == "n":
+        text = engine.persona("fallback", script)
+        keyboard = keyboard_for(engine.topics(script), "r", script, label="topic")
+        runtime.stats["fallback"] += 1
+        await edit_into(context.bot, message, render_blocks([text], keyboard))
+        return
+    runtime.stats[reply.kind] += 1
+    rendered = render_reply(reply, related_limit=runtime.settings.related_buttons)
+    if action == "a":
+        await edit_into(context.bot, message, rendered)
+    else:
+        thread = message.message_thread_id if message.is_topic_message else None
+        await deliver(context.bot, message.chat_id, rendered, thread_id=thread)

@@ -1,0 +1,98 @@
+"""Slash commands: /start /help /ask /topics /random /about /source, and unknown commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.telegram import runtime as rt
+from bot.telegram.addressing import command_target, strip_command
+from bot.telegram.messages import answer_question, ask_usage, send
+from bot.telegram.render import keyboard_for, render_blocks, render_reply
+
+
+def _persona(context: ContextTypes.DEFAULT_TYPE, name: str, script: str) -> str:
+    return rt.engine(context).persona(name, script)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: the greeting."""
+    script = rt.update_script(update, context)
+    await send(update, context, render_blocks([_persona(context, "greeting", script)]))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, how groups work with privacy mode, and inline mode."""
+    script = rt.update_script(update, context)
+    runtime = rt.runtime(context)
+    name = runtime.me.username if runtime.me else context.bot.username
+    blocks = [
+        _persona(context, "help", script),
+        runtime.settings.text(script, "help_groups", bot=name),
+        runtime.settings.text(script, "help_inline", bot=name),
+    ]
+    await send(update, context, render_blocks(blocks))
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION (also /ask@Bot QUESTION): the question after the command."""
+    message = update.effective_message
+    question = strip_command(message) if message else ""
+    if question:
+        await answer_question(update, context, question)
+    else:
+        await ask_usage(update, context)
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topics: one button per topic; pressing one sends that topic's answer."""
+    script = rt.update_script(update, context)
+    choices = rt.engine(context).topics(script)
+    header = rt.runtime(context).settings.text(script, "topics_header")
+    await send(
+        update, context, render_blocks([header], keyboard_for(choices, "r", script, label="topic"))
+    )
+
+
+async def random_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/random: a random interview answer."""
+    script = rt.update_script(update, context)
+    runtime = rt.runtime(context)
+    reply = rt.engine(context).random_reply(script, runtime.rng)
+    runtime.stats[reply.kind] += 1
+    await send(update, context, render_reply(reply, related_limit=runtime.settings.related_buttons))
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/about: the interview, its source, and that the bot only quotes it verbatim."""
+    script = rt.update_script(update, context)
+    source = rt.engine(context).source
+    await send(update, context, render_blocks([_persona(context, "about", script), source.url]))
+
+
+async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/source: the interview's title, date and link."""
+    script = rt.update_script(update, context)
+    source = rt.engine(context).source
+    line = rt.runtime(context).settings.text(
+        script, "source", title=source.title, date=str(source.date)
+    )
+    await send(update, context, render_blocks([line, source.url]))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other command. ``/x@OtherBot`` and bare unknown commands in groups: silence.
+    In a private chat, or ``/x@ThisBot`` in a group: the help text."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    parsed = command_target(message)
+    me = rt.runtime(context).me
+    target = parsed[1] if parsed else None
+    if target is not None and (me is None or target != me.username.lower()):
+        return
+    if chat.type != ChatType.PRIVATE and target is None:
+        return
+    await help_command(update, context)

@@ -1,0 +1,72 @@
+"""Inline mode: ``@Bot question`` in any chat offers articles that send a formatted answer."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import runtime as rt
+from bot.telegram.render import MAX_CALLBACK_DATA, inline_article_text, preview
+
+log = logging.getLogger(__name__)
+
+MAX_INLINE_RESULTS = 50
+"""Bot API answerInlineQuery: at most 50 results; each result id 1-64 bytes."""
+
+
+def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultArticle]:
+    """Articles for (entry id, title) pairs: title, start of the answer, the answer itself."""
+    results, seen = [], set()
+    for entry_id, title in pairs:
+        if entry_id in seen or len(entry_id.encode()) > MAX_CALLBACK_DATA:
+            continue
+        seen.add(entry_id)
+        try:
+            reply = engine.answer_entry(entry_id, script)
+        except KeyError:
+            continue
+        results.append(
+            InlineQueryResultArticle(
+                id=entry_id,
+                title=title or entry_id,
+                description=preview(reply),
+                input_message_content=InputTextMessageContent(inline_article_text(reply)),
+            )
+        )
+        if len(results) >= limit:
+            break
+    return results
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer an inline query: up to ``inline_results`` articles for a question (the match,
+    then its related entries; or the suggestions; or the topics when nothing matched), and
+    the list of topics for an empty query. ``cache_time`` is ``inline_cache_time``."""
+    query = update.inline_query
+    if query is None:
+        return
+    runtime = rt.runtime(context)
+    engine = rt.engine(context)
+    text = query.query.strip()
+    if not text:
+        script = rt.update_script(update, context)
+        topics = engine.topics(script)
+        pairs = [(c.entry_id, c.topic or c.question) for c in topics]
+        limit = MAX_INLINE_RESULTS
+    else:
+        reply = engine.answer(text)
+        runtime.stats["inline"] += 1
+        script = reply.script
+        if reply.kind == "answer":
+            choices = [(reply.entry_id, reply.interviewer_question or text)]
+            choices += [(c.entry_id, c.question) for c in reply.related]
+        elif reply.kind == "suggest":
+            choices = [(c.entry_id, c.question) for c in reply.suggestions]
+        else:
+            choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]
+        pairs = choices
+        limit = runtime.settings.inline_results
+    results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS))
+    await query.answer(results, cache_time=runtime.settings.inline_cache_time)

@@ -1,0 +1,124 @@
+"""Questions in chats: private texts and captions, addressed group messages, non-text hints."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes, filters
+
+from bot.telegram import runtime as rt
+from bot.telegram.addressing import group_question
+from bot.telegram.delivery import deliver
+from bot.telegram.render import Rendered, render_blocks, render_reply
+
+log = logging.getLogger(__name__)
+
+
+class _FromPerson(filters.MessageFilter):
+    """Messages written by a person: not by another bot (anonymous admins, who post as
+    ``sender_chat`` through GroupAnonymousBot, count as persons), not sent via a bot's
+    inline mode, not a channel post forwarded automatically into its discussion group."""
+
+    def filter(self, message: Message) -> bool:
+        if message.via_bot is not None or message.is_automatic_forward:
+            return False
+        user = message.from_user
+        return not (user is not None and user.is_bot and message.sender_chat is None)
+
+
+FROM_PERSON = _FromPerson(name="FromPerson")
+"""Filter for new messages (not edits, not channel posts) written by a person."""
+NEW_MESSAGE = filters.UpdateType.MESSAGE & FROM_PERSON
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
+    """Send ``rendered`` into the update's chat, within the per-chat flood budget.
+
+    In groups the first part replies to the asker's message (delivered even if it was
+    deleted meanwhile); in forum topics it stays in the topic.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    runtime = rt.runtime(context)
+    if not runtime.flood.allow(chat.id, chat.type):
+        log.info("flood guard: chat %s over budget, staying silent", chat.id)
+        return
+    private = chat.type == ChatType.PRIVATE
+    await deliver(
+        context.bot,
+        chat.id,
+        rendered,
+        reply_to=None if private else message.message_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Run ``question`` through the one answer path and send the rendered reply."""
+    engine = rt.engine(context)
+    runtime = rt.runtime(context)
+    reply = engine.answer(question)
+    runtime.stats[reply.kind] += 1
+    none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
+    rendered = render_reply(
+        reply, related_limit=runtime.settings.related_buttons, none_label=none_label
+    )
+    await send(update, context, rendered)
+
+
+async def ask_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user how to ask (an empty /ask or a bare mention)."""
+    settings = rt.runtime(context).settings
+    await send(
+        update,
+        context,
+        render_blocks([settings.text(rt.update_script(update, context), "ask_usage")]),
+    )
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sticker, voice, photo without caption…: a short hint to send text."""
+    engine = rt.engine(context)
+    await send(
+        update,
+        context,
+        render_blocks([engine.persona("non_text", rt.update_script(update, context))]),
+    )
+
+
+async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any new message from a person that is not a command.
+
+    Private chat: text or caption is a question; anything else gets the non-text hint.
+    Group: only messages addressed to the bot (mention, reply to the bot) are answered;
+    everything else gets silence.
+    """
+    msg = update.effective_message
+    chat = update.effective_chat
+    if msg is None or chat is None:
+        return
+    text = msg.text if msg.text is not None else msg.caption
+    if chat.type == ChatType.PRIVATE:
+        if text is None or not text.strip():
+            await non_text(update, context)
+        else:
+            await answer_question(update, context, text)
+        return
+    if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    me = rt.runtime(context).me
+    question = group_question(msg, me) if me else None
+    if question is None:
+        return
+    if text is None:
+        await non_text(update, context)
+    elif not question:
+        await ask_usage(update, context)
+    else:
+        await answer_question(update, context, question)

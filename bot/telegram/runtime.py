@@ -1,0 +1,98 @@
+"""Typed access to what handlers share through ``application.bot_data``.
+
+``bot_data["engine"]`` holds the current :class:`bot.engine.Engine`; ``/reload`` swaps it in
+one assignment, so a handler sees either the old engine or the new one, never a mix.
+``bot_data["runtime"]`` holds the :class:`Runtime` below.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update, User
+from telegram.ext import ContextTypes
+
+from bot.telegram.addressing import BotIdentity
+from bot.telegram.flood import FloodGuard
+from bot.telegram.settings import TelegramSettings
+
+ENGINE = "engine"
+RUNTIME = "runtime"
+
+
+@dataclass
+class Runtime:
+    """Shared, mutable channel state.
+
+    Attributes:
+        settings: the validated ``telegram:`` settings.
+        reload: builds a fresh engine from the config file; raises ``DataError`` when the
+            knowledge or config is bad (None: /reload unavailable).
+        flood: the per-chat reply budget.
+        stats: counts of reply kinds ("answer", "suggest", "fallback", "smalltalk") and
+            "errors" since start.
+        me: the bot's identity, filled from getMe at start-up.
+        rng: randomness for /random.
+        pressed: recently handled button presses (chat id, message id, data), so a double
+            press does not send an answer twice; bounded to 2,000 entries.
+    """
+
+    settings: TelegramSettings
+    reload: Callable[[], Any] | None = None
+    flood: FloodGuard | None = None
+    stats: Counter = field(default_factory=Counter)
+    me: BotIdentity | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    pressed: OrderedDict = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        if self.flood is None:
+            f = self.settings.flood
+            self.flood = FloodGuard(f.private, f.group, f.window)
+
+    def first_press(self, key: tuple) -> bool:
+        """True the first time ``key`` is seen (recently); records it."""
+        if key in self.pressed:
+            return False
+        self.pressed[key] = True
+        if len(self.pressed) > 2000:
+            self.pressed.popitem(last=False)
+        return True
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    """The application's :class:`Runtime`."""
+    return context.bot_data[RUNTIME]
+
+
+def runtime_of(bot_data: dict) -> Runtime:
+    """The :class:`Runtime` stored in an application's ``bot_data``."""
+    return bot_data[RUNTIME]
+
+
+def engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
+    """The engine serving right now (swapped by /reload)."""
+    return context.bot_data[ENGINE]
+
+
+def user_script(user: User | None, default: str) -> str:
+    """The script for command replies, from the user's Telegram language code.
+
+    zh-TW/zh-HK/zh-MO/zh-Hant → "hant"; other zh → "hans"; no code → ``default``;
+    any other language → "en".
+    """
+    code = (user.language_code or "").lower() if user else ""
+    if not code:
+        return default
+    if code.startswith("zh"):
+        return "hant" if any(t in code for t in ("tw", "hk", "mo", "hant")) else "hans"
+    return "en"
+
+
+def update_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """:func:`user_script` for the update's user, with the configured default."""
+    return user_script(update.effective_user, runtime(context).settings.default_script)
