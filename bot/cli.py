@@ -1,0 +1,154 @@
+"""The ``mensch-bot`` command line: console, ask, check, eval, run.
+
+Exit status: 0 on success, 1 when ``check`` finds problems in the answers (variants),
+2 for malformed knowledge or config (one ``file:line: problem`` line) or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot import __version__
+from bot.config import load_config
+from bot.errors import EXIT_DATA_ERROR, DataError
+
+DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+
+
+def _engine(args: argparse.Namespace):
+    from bot.engine import Engine
+
+    return Engine.from_config(load_config(args.config))
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Interactive console (no token, no network)."""
+    from bot.console import run_console
+
+    return run_console(_engine(args))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer the question given, or one question per stdin line."""
+    from bot.reply import render_text
+
+    engine = _engine(args)
+    questions = [" ".join(args.question)] if args.question else None
+    out = sys.stdout
+    if questions is None:
+        if sys.stdin.isatty() and not args.json:
+            print("mensch-bot ask: give a question, or pipe questions one per line", file=sys.stderr)
+            return EXIT_DATA_ERROR
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
+    first = True
+    for question in questions:
+        reply = engine.answer(question)
+        if args.json:
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(("" if first else "\n") + render_text(reply) + "\n")
+        out.flush()
+        first = False
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate config and knowledge; every variant must reach its own entry."""
+    from bot.check import check_variants
+
+    engine = _engine(args)
+    problems = check_variants(engine)
+    for problem in problems:
+        print(problem)
+    entries = engine.knowledge.entries
+    variants = sum(len(e.variants) for e in entries)
+    if problems:
+        print(f"check: {len(problems)} problem(s) in {len(entries)} entries", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    print(f"check: ok — {engine.config.path}, {len(entries)} entries, {variants} variants, "
+          f"{len(engine.knowledge.smalltalk)} small-talk items")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Accuracy per tag and the misses on a question set."""
+    from bot.evaluate import evaluate, load_cases, report
+
+    engine = _engine(args)
+    cases = load_cases(args.set, {e.id for e in engine.knowledge.entries})
+    print(report(evaluate(engine, cases)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (sub-commands console, ask, check, eval, run)."""
+    parser = argparse.ArgumentParser(
+        prog="mensch-bot",
+        description="Ask Arthur Mensch (Mistral AI) — answers are verbatim quotes of one "
+        "interview. With no command, starts the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default: $MENSCH_BOT_CONFIG, "
+        "./config.yaml, or the one beside the installed source)"
+    )
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("console", help="interactive console, no token needed")
+    p.set_defaults(func=cmd_console)
+    p = sub.add_parser("ask", help="answer one question, or one per stdin line")
+    p.add_argument("question", nargs="*", help="the question (default: read stdin)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("check", help="validate knowledge and config")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("eval", help="accuracy on a question set")
+    p.add_argument("set", nargs="?", default=str(DEFAULT_SET), help="question set YAML")
+    p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
+    try:
+        from bot.telegram.cli import add_arguments
+        from bot.telegram.cli import main as run_main
+    except ImportError:  # the Telegram channel is not built in this checkout
+        p.set_defaults(func=lambda a: _unavailable())
+    else:
+        add_arguments(p)
+        p.set_defaults(func=lambda a: run_main(a, _engine_factory(a)))
+    return parser
+
+
+def _unavailable() -> int:
+    print("mensch-bot run: the Telegram channel is not available", file=sys.stderr)
+    return EXIT_DATA_ERROR
+
+
+def _engine_factory(args: argparse.Namespace):
+    def factory():
+        from bot.engine import Engine
+
+        return Engine.from_config(load_config(args.config))
+
+    return factory
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``mensch-bot`` and ``python -m bot``. Returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_console)
+    try:
+        return func(args)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

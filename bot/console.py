@@ -1,0 +1,89 @@
+"""The local console channel: type a question, read the reply. No token, no network.
+
+Line editing and history come from :mod:`readline` where the platform has it (history is
+kept for the session only). A numbered suggestion or topic is picked by typing its number.
+``:q``, ``:quit`` or Ctrl-D quits; Ctrl-C clears the line.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.engine import Engine
+from bot.reply import Reply, render_text
+
+QUIT = {":q", ":quit", ":exit"}
+
+
+def _enable_line_editing() -> None:
+    try:
+        import readline  # noqa: F401  (importing it enables editing and history for input())
+    except ImportError:  # Windows without pyreadline: plain input still works
+        pass
+
+
+def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
+    """The reply to one console line: a number picks from the last reply's choices.
+
+    Args:
+        engine: the answer path.
+        line: what the user typed (stripped).
+        last: the previous reply, whose suggestions (or related questions) are numbered.
+
+    Returns:
+        The answer for the picked entry, or ``engine.answer(line)`` for anything else.
+    """
+    if last is not None and line.isdigit():
+        choices = last.suggestions or last.related
+        index = int(line) - 1
+        if 0 <= index < len(choices):
+            return engine.answer_entry(choices[index].entry_id, last.script)
+    return engine.answer(line)
+
+
+def render_console(reply: Reply) -> str:
+    """Console view: :func:`bot.reply.render_text`, with related questions numbered."""
+    if reply.kind == "answer" and reply.related:
+        body = render_text(reply).split("\n\n  · ")[0].rstrip()
+        more = "\n".join(f"  {i}. {c.question}" for i, c in enumerate(reply.related, 1))
+        return f"{body}\n\n{more}"
+    return render_text(reply)
+
+
+def run_console(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Run the interactive loop until ``:q`` or end of input.
+
+    Returns:
+        Exit status 0.
+    """
+    interactive = stdin.isatty()
+    if interactive:
+        _enable_line_editing()
+    stdout.write(engine.persona("greeting", "hant") + "\n")
+    stdout.write(engine.persona("greeting", "en") + "\n(:q to quit)\n")
+    last: Reply | None = None
+    while True:
+        try:
+            if interactive:
+                line = input("\n你> ")
+            else:
+                stdout.write("\n你> ")
+                stdout.flush()
+                line = stdin.readline()
+                if not line:
+                    raise EOFError
+        except EOFError:
+            stdout.write("\n")
+            return 0
+        except KeyboardInterrupt:
+            stdout.write("\n")
+            continue
+        line = line.strip()
+        if line in QUIT:
+            return 0
+        if not line:
+            continue
+        last = respond(engine, line, last)
+        stdout.write("\n" + render_console(last) + "\n")
+        stdout.flush()

@@ -1,0 +1,103 @@
+"""``mensch-bot eval``: accuracy of the answer path on a question set.
+
+Question sets use the format of the shared development set: a YAML list of
+``{q: question, expect: key | [keys] | null, tag: name}``. A key names an entry id; ``null``
+means no interview answer may be given. A question is right when the bot answers with one of
+the expected entries, or, for ``null``, gives no answer (fallback, suggestions, small talk).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.errors import DataError
+from bot.yamlio import LineList, LineMap, load_yaml
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question of a set: text, expected entry ids (empty = no answer), tag, line."""
+
+    question: str
+    expect: tuple[str, ...]
+    tag: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of one case: what the bot did and whether it was right."""
+
+    case: Case
+    kind: str
+    entry_id: str | None
+    confidence: float
+    ok: bool
+
+
+def load_cases(path: str | Path, known_ids: set[str]) -> list[Case]:
+    """Read a question set.
+
+    Raises:
+        DataError: not a list, an item without ``q``, or an ``expect`` naming an unknown entry.
+    """
+    nodes = load_yaml(path)
+    if not isinstance(nodes, LineList):
+        raise DataError(path, 1, "a question set must be a YAML list")
+    cases = []
+    for i, node in enumerate(nodes):
+        line = nodes.item_line(i)
+        if not isinstance(node, LineMap) or not isinstance(node.get("q"), str):
+            raise DataError(path, line, "each item needs q: question text")
+        expect = node.get("expect")
+        ids = () if expect is None else (expect,) if isinstance(expect, str) else tuple(expect)
+        for entry_id in ids:
+            if entry_id not in known_ids:
+                raise DataError(path, line, f"expect names unknown entry {entry_id!r}")
+        cases.append(Case(node["q"], ids, str(node.get("tag", "-")), line))
+    return cases
+
+
+def evaluate(engine: Engine, cases: list[Case]) -> list[Result]:
+    """Answer every case and judge it."""
+    results = []
+    for case in cases:
+        reply = engine.answer(case.question)
+        ok = (not reply.matched) if not case.expect else (
+            reply.matched and reply.entry_id in case.expect
+        )
+        results.append(Result(case, reply.kind, reply.entry_id, reply.confidence, ok))
+    return results
+
+
+def report(results: list[Result]) -> str:
+    """Accuracy per tag, in-scope and out-of-scope totals, then one line per miss."""
+    per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    scope = {True: [0, 0], False: [0, 0]}
+    for r in results:
+        per_tag[r.case.tag][0] += r.ok
+        per_tag[r.case.tag][1] += 1
+        scope[bool(r.case.expect)][0] += r.ok
+        scope[bool(r.case.expect)][1] += 1
+    lines = [f"  {tag:8s} {good:4d}/{total:<4d} {100 * good / total:5.1f}%"
+             for tag, (good, total) in sorted(per_tag.items())]
+    for r in results:
+        if not r.ok:
+            want = ",".join(r.case.expect) or "no answer"
+            lines.append(
+                f"  MISS line {r.case.line}: {r.case.question!r} expected {want}, got "
+                f"{r.kind} {r.entry_id or ''} ({r.confidence:.1f})"
+            )
+
+    def pct(pair: list[int]) -> str:
+        return f"{pair[0]}/{pair[1]} ({100 * pair[0] / pair[1]:.1f}%)" if pair[1] else "0/0"
+
+    total_ok = scope[True][0] + scope[False][0]
+    lines.append(
+        f"eval: in-scope {pct(scope[True])}, out-of-scope {pct(scope[False])}, "
+        f"overall {100 * total_ok / max(1, len(results)):.1f}%"
+    )
+    return "\n".join(lines)
