@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -36,10 +36,33 @@ GENERIC_WEIGHT = 0.25
 """IDF multiplier for generic terms."""
 SINGLE_CHAR_WEIGHT = 0.4
 """IDF multiplier for an unknown one-character Chinese token (often a jieba fragment)."""
-GENERIC_CAP = 0.85
-"""An entry matched on generic terms only keeps at most this share of its confidence."""
-WEIGHTS = (0.5, 0.3, 0.2)
-"""Shares of coverage, overlap and surface in the confidence."""
+CALIBRATION = {
+    "bias": -3.27,
+    "coverage": 3.1,
+    "overlap": 3.86,
+    "surface": 0.5,
+    "lead": 3.45,
+    "generic_only": -0.28,
+}
+"""Logistic calibration: confidence = 100 * sigmoid(bias + Σ coefficient * feature), so the
+confidence estimates the chance that the entry is a right answer. Fitted by
+``benchmarks/calibrate.py`` on the project's own question set; ``lead`` is this entry's
+coverage minus the best other entry's coverage, ``generic_only`` is 1 when every matched token
+is a generic term."""
+
+
+def features(coverage: float, overlap: float, surface: float, lead: float,
+             generic_only: bool) -> dict[str, float]:
+    """The calibration features of one (question, entry) pair, each named as in CALIBRATION."""
+    return {"bias": 1.0, "coverage": coverage, "overlap": overlap, "surface": surface,
+            "lead": lead, "generic_only": float(generic_only)}
+
+
+def calibrated(feature_values: dict[str, float], coefficients: dict[str, float]) -> float:
+    """100 * logistic(Σ coefficient * feature): a 0-100 confidence."""
+    z = sum(coefficients[name] * value for name, value in feature_values.items())
+    z = max(-50.0, min(50.0, z))
+    return 100.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class Score:
     overlap: float
     surface: float
     matched: tuple[str, ...]
+    features: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -74,11 +98,15 @@ class Matcher:
     Args:
         knowledge: the validated knowledge (entries and lexicon).
         tokenizer: the shared tokenizer (jieba already initialised).
+        coefficients: calibration coefficients (default :data:`CALIBRATION`).
 
     Build cost: tokenising every variant once (about 0.1 s for 300 variants).
     """
 
-    def __init__(self, knowledge: Knowledge, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self, knowledge: Knowledge, tokenizer: Tokenizer, coefficients: dict | None = None
+    ) -> None:
+        self._coefficients = dict(coefficients or CALIBRATION)
         self._tokenizer = tokenizer
         self._ids = tuple(e.id for e in knowledge.entries)
         self._generic = {tokenizer.canonical(normalize(g)) for g in knowledge.lexicon.generic}
@@ -172,26 +200,31 @@ class Matcher:
                 if ratio > surface[owner]:
                     surface[owner] = float(ratio) / 100
 
-        scores = []
-        for i, entry_id in enumerate(self._ids):
+        coverage = [0.0] * count
+        matched: list[list[str]] = [[] for _ in range(count)]
+        for i in range(count):
             strong, weak = self._strong[i], self._weak[i]
             known = 0.0
-            matched = []
             for token, w in weights.items():
                 if token in strong:
                     known += w
-                    matched.append(token)
+                    matched[i].append(token)
                 elif token in weak:
                     known += w * ANSWER_TEXT_WEIGHT
-                    matched.append(token)
-            coverage = known / total if query else 0.0
-            a, b, c = WEIGHTS
-            confidence = 100 * (a * coverage + b * overlap[i] + c * surface[i])
-            if matched and all(t in self._generic for t in matched):
-                confidence *= GENERIC_CAP
+                    matched[i].append(token)
+            coverage[i] = known / total if query else 0.0
+        ordered = sorted(coverage, reverse=True)
+        scores = []
+        for i, entry_id in enumerate(self._ids):
+            best_other = ordered[1] if coverage[i] == ordered[0] else ordered[0]
+            generic_only = bool(matched[i]) and all(t in self._generic for t in matched[i])
+            values = features(
+                coverage[i], overlap[i], surface[i], coverage[i] - best_other, generic_only
+            )
+            confidence = calibrated(values, self._coefficients) if matched[i] or surface[i] else 0.0
             scores.append(
-                Score(entry_id, round(confidence, 2), coverage, overlap[i], surface[i],
-                      tuple(sorted(matched)))
+                Score(entry_id, round(confidence, 2), coverage[i], overlap[i], surface[i],
+                      tuple(sorted(matched[i])), values)
             )
         order = sorted(range(count), key=lambda i: -scores[i].confidence)
         return [scores[i] for i in order]

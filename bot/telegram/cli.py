@@ -79,15 +79,15 @@ def _webhook_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def main(args: argparse.Namespace, engine_factory: Callable[[Any], Any]) -> int:
+def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
     """Run the bot until stopped.
 
     Args:
         args: parsed options (those of :func:`add_arguments`, plus ``config``, the config
             file path or None, from the top-level parser).
-        engine_factory: builds the engine from a loaded ``Config``
-            (``bot.engine.Engine.from_config``); raises DataError on bad knowledge. It is
-            called again, with a freshly loaded config, by /reload.
+        engine_factory: a callable with no arguments that loads the config file and builds
+            the engine from it (``Engine.from_config(load_config(args.config))``); raises
+            DataError on bad config or knowledge. /reload calls it again.
 
     Returns:
         The exit status (see the module docstring).
@@ -112,7 +112,7 @@ def main(args: argparse.Namespace, engine_factory: Callable[[Any], Any]) -> int:
     try:
         config = load_config(config_path)
         settings = parse_settings(config.path, config.telegram)
-        engine = engine_factory(config)
+        engine = engine_factory()
         base_url = settings.base_url
         if os.environ.get(BASE_URL_ENV, "").strip():
             try:
@@ -122,12 +122,11 @@ def main(args: argparse.Namespace, engine_factory: Callable[[Any], Any]) -> int:
     except DataError as exc:
         return _fail(str(exc))
 
-    def reload() -> Any:
-        return engine_factory(load_config(config_path))
-
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(token, settings, engine, reload=reload, base_url=base_url)
+    application = build_application(
+        token, settings, engine, reload=engine_factory, base_url=base_url
+    )
     try:
         if args.webhook_url:
             path = urlsplit(args.webhook_url).path.lstrip("/")
