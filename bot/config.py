@@ -39,14 +39,15 @@ class Thresholds:
     Attributes:
         answer: at or above, answer (unless a rival entry is within ``margin``).
         suggest: at or above (and below ``answer``), offer suggestions; below, fall back.
-        margin: confidence points; a rival entry this close to the best one, and not related
-            to it, turns an answer into suggestions.
+        margin: log-odds; a rival entry whose log-odds are within this of the best one's,
+            and which is not related to it, turns an answer into suggestions (0.7 ≈ the best
+            entry must be twice as likely as any unrelated rival).
         max_suggestions: how many "did you mean" choices at most (1-3 fit one keyboard).
     """
 
     answer: float = 60.0
     suggest: float = 40.0
-    margin: float = 4.0
+    margin: float = 0.5
     max_suggestions: int = 3
 
 
@@ -121,7 +122,7 @@ def _thresholds(root: LineMap, path: Path) -> Thresholds:
     d = Thresholds()
     answer = _number(section, "answer_threshold", d.answer, 0, 100, path)
     suggest = _number(section, "suggest_threshold", d.suggest, 0, 100, path)
-    margin = _number(section, "margin", d.margin, 0, 50, path)
+    margin = _number(section, "margin", d.margin, 0, 10, path)
     count = _number(section, "max_suggestions", d.max_suggestions, 1, 3, path)
     if suggest > answer:
         raise DataError(

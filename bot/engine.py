@@ -183,7 +183,7 @@ class Engine:
         if best.confidence >= t.answer:
             rivals = [
                 s for s in ranking[1:]
-                if best.confidence - s.confidence <= t.margin and not self._related(best, s)
+                if best.logit - s.logit < t.margin and not self._related(best, s)
             ]
             if not rivals:
                 return Decision("answer", best, ())

@@ -58,10 +58,14 @@ def features(coverage: float, overlap: float, surface: float, lead: float,
             "lead": lead, "generic_only": float(generic_only)}
 
 
-def calibrated(feature_values: dict[str, float], coefficients: dict[str, float]) -> float:
-    """100 * logistic(Σ coefficient * feature): a 0-100 confidence."""
+def logit(feature_values: dict[str, float], coefficients: dict[str, float]) -> float:
+    """Σ coefficient * feature, clamped to ±50: the log-odds that the entry is right."""
     z = sum(coefficients[name] * value for name, value in feature_values.items())
-    z = max(-50.0, min(50.0, z))
+    return max(-50.0, min(50.0, z))
+
+
+def confidence_of(z: float) -> float:
+    """100 * logistic(z): log-odds to a 0-100 confidence."""
     return 100.0 / (1.0 + math.exp(-z))
 
 
@@ -82,6 +86,7 @@ class Score:
     overlap: float
     surface: float
     matched: tuple[str, ...]
+    logit: float = -50.0
     features: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -221,10 +226,10 @@ class Matcher:
             values = features(
                 coverage[i], overlap[i], surface[i], coverage[i] - best_other, generic_only
             )
-            confidence = calibrated(values, self._coefficients) if matched[i] or surface[i] else 0.0
+            z = logit(values, self._coefficients) if matched[i] or surface[i] else -50.0
             scores.append(
-                Score(entry_id, round(confidence, 2), coverage[i], overlap[i], surface[i],
-                      tuple(sorted(matched[i])), values)
+                Score(entry_id, round(confidence_of(z), 2), coverage[i], overlap[i], surface[i],
+                      tuple(sorted(matched[i])), z, values)
             )
-        order = sorted(range(count), key=lambda i: -scores[i].confidence)
+        order = sorted(range(count), key=lambda i: -scores[i].logit)
         return [scores[i] for i in order]
