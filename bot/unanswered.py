@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from bot.reply import Reply
 from bot.yamlio import LineMap
 
 log = logging.getLogger(__name__)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 LOGGED_KINDS = frozenset({"fallback", "suggest"})
 """Reply kinds that are written to the log; answers and small talk are not."""
@@ -153,7 +156,7 @@ def _iso(moment: dt.datetime) -> str:
 
 def _safe_text(text: str) -> str:
     """Text that encodes to UTF-8: lone surrogates become U+FFFD."""
-    return text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class UnansweredLog:
