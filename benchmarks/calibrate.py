@@ -86,8 +86,10 @@ def accuracy(engine: Engine, cases) -> str:
         else:
             oos[0] += not reply.matched
             oos[1] += 1
-    return (f"in-scope {ins[0]}/{ins[1]} ({100 * ins[0] / max(1, ins[1]):.1f}%), "
-            f"out-of-scope {oos[0]}/{oos[1]} ({100 * oos[0] / max(1, oos[1]):.1f}%)")
+    return (
+        f"in-scope {ins[0]}/{ins[1]} ({100 * ins[0] / max(1, ins[1]):.1f}%), "
+        f"out-of-scope {oos[0]}/{oos[1]} ({100 * oos[0] / max(1, oos[1]):.1f}%)"
+    )
 
 
 def main() -> int:

@@ -40,7 +40,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     out = sys.stdout
     if questions is None:
         if sys.stdin.isatty() and not args.json:
-            print("mensch-bot ask: give a question, or pipe questions one per line", file=sys.stderr)
+            print(
+                "mensch-bot ask: give a question, or pipe questions one per line", file=sys.stderr
+            )
             return EXIT_DATA_ERROR
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     first = True
@@ -68,8 +70,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         print(f"check: {len(problems)} problem(s) in {len(entries)} entries", file=sys.stderr)
         return EXIT_DATA_ERROR
-    print(f"check: ok — {engine.config.path}, {len(entries)} entries, {variants} variants, "
-          f"{len(engine.knowledge.smalltalk)} small-talk items")
+    print(
+        f"check: ok — {engine.config.path}, {len(entries)} entries, {variants} variants, "
+        f"{len(engine.knowledge.smalltalk)} small-talk items"
+    )
     return 0
 
 
@@ -92,8 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--config", metavar="FILE", help="config file (default: $MENSCH_BOT_CONFIG, "
-        "./config.yaml, or the one beside the installed source)"
+        "--config",
+        metavar="FILE",
+        help="config file (default: $MENSCH_BOT_CONFIG, "
+        "./config.yaml, or the one beside the installed source)",
     )
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("console", help="interactive console, no token needed")

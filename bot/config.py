@@ -138,8 +138,9 @@ def _persona(root: LineMap, path: Path) -> dict[str, dict[str, str]]:
     for key in section:
         if key not in PERSONA_NAMES:
             raise DataError(
-                path, section.key_line(key), f"unknown persona string {key!r}; known: "
-                + ", ".join(PERSONA_NAMES)
+                path,
+                section.key_line(key),
+                f"unknown persona string {key!r}; known: " + ", ".join(PERSONA_NAMES),
             )
     persona: dict[str, dict[str, str]] = {}
     for name in PERSONA_NAMES:
@@ -174,8 +175,15 @@ def load_config(path: str | Path | None = None) -> Config:
     root = load_yaml(path)
     if not isinstance(root, LineMap):
         raise DataError(path, 1, "config must be a YAML mapping")
-    known = {"knowledge", "cache_dir", "matching", "reply_script", "persona", "telegram",
-             "unanswered"}
+    known = {
+        "knowledge",
+        "cache_dir",
+        "matching",
+        "reply_script",
+        "persona",
+        "telegram",
+        "unanswered",
+    }
     for key in root:
         if key not in known:
             raise DataError(path, root.key_line(key), f"unknown setting {key!r}")

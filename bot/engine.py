@@ -93,9 +93,9 @@ class Engine:
             "role": self.source.speaker_role[script],
             "date": self.source.date.isoformat(),
             "url": self.source.url,
-            "title": self.source.title_en if script == "en" else self._script_text(
-                self.source.title, script
-            ),
+            "title": self.source.title_en
+            if script == "en"
+            else self._script_text(self.source.title, script),
             "publisher": self.source.publisher,
             "interviewers": " & ".join(self.source.interviewers),
             "note": self.source.translation_note[script],
@@ -182,7 +182,8 @@ class Engine:
         candidates = tuple(s for s in ranking[: t.max_suggestions] if s.confidence >= floor)
         if best.confidence >= t.answer:
             rivals = [
-                s for s in ranking[1:]
+                s
+                for s in ranking[1:]
                 if best.logit - s.logit < t.margin and not self._related(best, s)
             ]
             if not rivals:
@@ -190,8 +191,10 @@ class Engine:
         return Decision("suggest", best, candidates)
 
     def _related(self, a: Score, b: Score) -> bool:
-        return (b.entry_id in self._entries[a.entry_id].related
-                or a.entry_id in self._entries[b.entry_id].related)
+        return (
+            b.entry_id in self._entries[a.entry_id].related
+            or a.entry_id in self._entries[b.entry_id].related
+        )
 
     def _smalltalk_reply(self, question: str, cleaned: str, script: Script) -> Reply | None:
         text = compact(to_simplified(cleaned))

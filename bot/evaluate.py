@@ -66,8 +66,10 @@ def evaluate(engine: Engine, cases: list[Case]) -> list[Result]:
     results = []
     for case in cases:
         reply = engine.answer(case.question)
-        ok = (not reply.matched) if not case.expect else (
-            reply.matched and reply.entry_id in case.expect
+        ok = (
+            (not reply.matched)
+            if not case.expect
+            else (reply.matched and reply.entry_id in case.expect)
         )
         results.append(Result(case, reply.kind, reply.entry_id, reply.confidence, ok))
     return results
@@ -82,8 +84,10 @@ def report(results: list[Result]) -> str:
         per_tag[r.case.tag][1] += 1
         scope[bool(r.case.expect)][0] += r.ok
         scope[bool(r.case.expect)][1] += 1
-    lines = [f"  {tag:8s} {good:4d}/{total:<4d} {100 * good / total:5.1f}%"
-             for tag, (good, total) in sorted(per_tag.items())]
+    lines = [
+        f"  {tag:8s} {good:4d}/{total:<4d} {100 * good / total:5.1f}%"
+        for tag, (good, total) in sorted(per_tag.items())
+    ]
     for r in results:
         if not r.ok:
             want = ",".join(r.case.expect) or "no answer"

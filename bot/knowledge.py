@@ -200,8 +200,17 @@ def _load_source(directory: Path) -> Source:
     )
 
 
-_ENTRY_KEYS = {"id", "topic", "asked_by", "question", "ask", "answer", "keywords", "related",
-               "variants"}
+_ENTRY_KEYS = {
+    "id",
+    "topic",
+    "asked_by",
+    "question",
+    "ask",
+    "answer",
+    "keywords",
+    "related",
+    "variants",
+}
 
 
 def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
@@ -221,11 +230,14 @@ def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
         entry_id = _text(node, "id", path, "entry")
         what = f"entry {entry_id}"
         if not ID_PATTERN.match(entry_id):
-            raise DataError(path, node.key_line("id"), f"{what}: id must match {ID_PATTERN.pattern}")
+            raise DataError(
+                path, node.key_line("id"), f"{what}: id must match {ID_PATTERN.pattern}"
+            )
         if entry_id in lines:
             raise DataError(
-                path, node.key_line("id"), f"duplicate id {entry_id!r} (first on line "
-                f"{lines[entry_id]})"
+                path,
+                node.key_line("id"),
+                f"duplicate id {entry_id!r} (first on line {lines[entry_id]})",
             )
         lines[entry_id] = node.key_line("id")
         question = _text(node, "question", path, what)
@@ -239,14 +251,16 @@ def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
         for j, paragraph in enumerate(answer):
             if squeeze(paragraph) not in source_squeezed:
                 raise DataError(
-                    path, answer_node.item_line(j),
+                    path,
+                    answer_node.item_line(j),
                     f"{what}: answer paragraph {j + 1} is not verbatim in the source text",
                 )
         ask = _scripts(node, "ask", path, what, need=("hant", "en"))
         variants = _strings(node, "variants", path, what)
         if len(variants) < MIN_VARIANTS:
             raise DataError(
-                path, node.key_line("variants"),
+                path,
+                node.key_line("variants"),
                 f"{what}: needs at least {MIN_VARIANTS} variants, has {len(variants)}",
             )
         entries.append(
@@ -267,7 +281,8 @@ def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
         for j, related in enumerate(entry.related):
             if related not in lines or related == entry.id:
                 raise DataError(
-                    path, node["related"].item_line(j),
+                    path,
+                    node["related"].item_line(j),
                     f"entry {entry.id}: related id {related!r} is not another entry",
                 )
     return tuple(entries)

@@ -51,11 +51,18 @@ coverage minus the best other entry's coverage, ``generic_only`` is 1 when every
 is a generic term."""
 
 
-def features(coverage: float, overlap: float, surface: float, lead: float,
-             generic_only: bool) -> dict[str, float]:
+def features(
+    coverage: float, overlap: float, surface: float, lead: float, generic_only: bool
+) -> dict[str, float]:
     """The calibration features of one (question, entry) pair, each named as in CALIBRATION."""
-    return {"bias": 1.0, "coverage": coverage, "overlap": overlap, "surface": surface,
-            "lead": lead, "generic_only": float(generic_only)}
+    return {
+        "bias": 1.0,
+        "coverage": coverage,
+        "overlap": overlap,
+        "surface": surface,
+        "lead": lead,
+        "generic_only": float(generic_only),
+    }
 
 
 def logit(feature_values: dict[str, float], coefficients: dict[str, float]) -> float:
@@ -125,9 +132,7 @@ class Matcher:
             for keyword in entry.keywords:
                 tokens.update(tokenizer.tokens(normalize(keyword)))
             strong.append(tokens)
-            weak.append(
-                {t for p in entry.answer for t in tokenizer.tokens(normalize(p))} - tokens
-            )
+            weak.append({t for p in entry.answer for t in tokenizer.tokens(normalize(p))} - tokens)
         count = len(self._ids)
         df: dict[str, int] = defaultdict(int)
         for s, w in zip(strong, weak, strict=True):
@@ -228,8 +233,16 @@ class Matcher:
             )
             z = logit(values, self._coefficients) if matched[i] or surface[i] else -50.0
             scores.append(
-                Score(entry_id, round(confidence_of(z), 2), coverage[i], overlap[i], surface[i],
-                      tuple(sorted(matched[i])), z, values)
+                Score(
+                    entry_id,
+                    round(confidence_of(z), 2),
+                    coverage[i],
+                    overlap[i],
+                    surface[i],
+                    tuple(sorted(matched[i])),
+                    z,
+                    values,
+                )
             )
         order = sorted(range(count), key=lambda i: -scores[i].logit)
         return [scores[i] for i in order]

@@ -1,0 +1,77 @@
+"""The command line as users and the scorer drive it: ask, ask --json, console, check, eval."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_ask_json_protocol_one_object_per_line_in_order():
+    questions = ["你的博士是什么专业", "", "   ", "今天天气怎么样", "👍", "x" * 10_000, "歐洲"]
+    result = run_cli("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(questions)
+    objects = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objects] == questions
+    first = objects[0]
+    assert first["matched"] is True and first["kind"] == "answer" and first["entry"] == "background"
+    assert "功能性磁共振成像" in first["answer"] and first["source"].startswith("https://")
+    assert all(o["matched"] is False and o["answer"] is None for o in objects[1:5])
+    assert objects[6]["kind"] == "suggest" and objects[6]["suggestions"]
+
+
+def test_ask_prints_a_rendered_reply():
+    result = run_cli("ask", "Why", "open", "source?")
+    assert result.returncode == 0
+    assert "— Arthur Mensch" in result.stdout
+    assert "https://www.mckinsey.com/" in result.stdout
+
+
+def test_console_answers_picks_a_suggestion_by_number_and_quits():
+    result = run_cli("console", stdin="歐洲\n1\n:q\n")
+    assert result.returncode == 0, result.stderr
+    assert "你想問的是不是" in result.stdout
+    assert "  1. " in result.stdout
+    assert "— Arthur Mensch" in result.stdout  # the picked suggestion was answered
+
+
+def test_console_ends_cleanly_on_end_of_input():
+    result = run_cli("console", stdin="hello\n")
+    assert result.returncode == 0
+    assert "Hello!" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_check_passes_on_the_shipped_knowledge():
+    result = run_cli("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("check: ok")
+
+
+def test_eval_on_the_projects_question_set():
+    result = run_cli("eval")
+    assert result.returncode == 0
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("eval: in-scope ")
+    in_scope = float(summary.split("(")[1].split("%")[0])
+    assert in_scope >= 75.0, summary
+
+
+def test_unknown_command_is_a_usage_error():
+    result = run_cli("fly")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

@@ -1,0 +1,176 @@
+"""The answer path on the real knowledge: decision bands, scripts, determinism, bad input."""
+
+from dataclasses import replace
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import squeeze
+from bot.text import to_simplified
+
+
+def test_traditional_question_gets_the_published_passage(engine):
+    reply = engine.answer("你的博士學位是什麼專業?")
+    assert reply.kind == "answer"
+    assert reply.entry_id == "background"
+    assert "功能性磁共振成像" in reply.answer_text
+    assert reply.source_url.startswith("https://www.mckinsey.com/")
+    assert "#" not in reply.source_url
+    assert "Arthur Mensch" in reply.attribution and "Eric Hazan" in reply.attribution
+
+
+def test_simplified_question_gets_the_passage_in_simplified(engine):
+    reply = engine.answer("你的博士学位是什么专业?")
+    assert reply.script == "hans"
+    assert reply.entry_id == "background"
+    assert "功能性磁共振成像" in reply.answer_text
+    assert "學位" not in reply.answer_text and "学位" in reply.answer_text
+
+
+def test_every_answer_is_verbatim_interview_text(engine):
+    source = squeeze(engine.source.text)
+    for entry in engine.knowledge.entries:
+        for script in ("hant", "en"):
+            reply = engine.answer_entry(entry.id, script)
+            assert squeeze(reply.answer_text) in source
+        simplified = engine.answer_entry(entry.id, "hans").answer_text
+        assert squeeze(simplified) in squeeze(to_simplified(engine.source.text))
+
+
+def test_english_question_reaches_entry_and_gets_english_labels(engine):
+    reply = engine.answer("Are your models good at French and German?")
+    assert (reply.kind, reply.entry_id) == ("answer", "language")
+    assert reply.related and all(c.question.isascii() for c in reply.related)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("博士", "background"), ("開源", "oss_value"), ("私有云", "private_cloud")],
+)
+def test_short_keyword_queries_work(engine, question, entry):
+    reply = engine.answer(question)
+    assert (reply.kind, reply.entry_id) == ("answer", entry)
+
+
+def test_one_generic_word_gives_suggestions_not_an_answer(engine):
+    reply = engine.answer("歐洲")
+    assert reply.kind == "suggest"
+    assert 1 <= len(reply.suggestions) <= 3
+    assert {c.entry_id for c in reply.suggestions} <= {
+        "local_partners",
+        "language",
+        "public_cloud",
+        "talent",
+        "fragmented",
+    }
+    assert reply.header
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Mistral 現在估值多少?", "What's the capital of Italy?", "asdf qwer", "推薦一本小說"],
+)
+def test_off_topic_questions_fall_back_honestly(engine, question):
+    reply = engine.answer(question)
+    assert reply.kind == "fallback"
+    assert not reply.matched and reply.answer_text is None
+    assert "訪談" in reply.paragraphs[0] or "interview" in reply.paragraphs[0]
+    assert len(reply.suggestions) == 10  # one per interviewer question
+
+
+def test_a_shared_domain_word_never_carries_an_off_topic_answer(engine):
+    for question in (
+        "DeepMind 的 AlphaFold 是怎麼做的?",
+        "欧洲哪里旅游好玩",
+        "Mistral 的股價是多少",
+    ):
+        assert not engine.answer(question).matched
+
+
+def test_fallback_speaks_the_users_script(engine):
+    assert "访谈" in engine.answer("今天天气怎么样").paragraphs[0]
+    assert "interview" in engine.answer("What's the weather like?").paragraphs[0]
+
+
+def test_small_talk_is_persona_not_quote(engine):
+    for text, item in [("你好", "你好"), ("thanks!", "welcome"), ("你是誰?", "不是")]:
+        reply = engine.answer(text)
+        assert reply.kind == "smalltalk"
+        assert item in reply.paragraphs[0]
+        assert not reply.matched
+
+
+def test_greeting_plus_question_still_answers(engine):
+    reply = engine.answer("你好,你的博士读的什么专业")
+    assert reply.entry_id == "background"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "\u200b\u200d",
+        "👍",
+        "？？",
+        "字" * 10_000,
+        "a" * 10_000,
+        "\ud800",
+    ],
+)
+def test_bad_input_gets_a_reply_never_an_exception(engine, question):
+    reply = engine.answer(question)
+    assert reply.kind in {"fallback", "suggest", "answer", "smalltalk"}
+    assert reply.question == question
+
+
+def test_same_input_same_output(engine):
+    first = [engine.answer(q).to_json() for q in ("歐洲", "開源模型有什麼好處", "hello", "xyz")]
+    second = [engine.answer(q).to_json() for q in ("歐洲", "開源模型有什麼好處", "hello", "xyz")]
+    assert first == second
+
+
+def test_decision_bands_follow_the_thresholds(engine):
+    question = "开源模型的价值在哪里"
+    baseline = engine.answer(question)
+    assert baseline.kind == "answer"
+    strict = Engine(
+        replace(engine.config, thresholds=replace(engine.config.thresholds, answer=99.99)),
+        engine.knowledge,
+    )
+    assert strict.answer(question).kind == "suggest"
+    nothing = Engine(
+        replace(
+            engine.config, thresholds=replace(engine.config.thresholds, answer=99.99, suggest=99.99)
+        ),
+        engine.knowledge,
+    )
+    assert nothing.answer(question).kind == "fallback"
+
+
+def test_reply_script_policy_hant_keeps_published_text(engine):
+    hant_only = Engine(replace(engine.config, reply_script="hant"), engine.knowledge)
+    reply = hant_only.answer("你的博士学位是什么专业?")
+    assert "學位" in reply.answer_text
+
+
+def test_answer_entry_rejects_unknown_ids(engine):
+    with pytest.raises(KeyError):
+        engine.answer_entry("no_such_entry", "en")
+
+
+def test_suggestions_and_json_shape(engine):
+    data = engine.answer("歐洲").to_json()
+    assert data["matched"] is False and data["kind"] == "suggest" and data["answer"] is None
+    assert data["suggestions"] and all(isinstance(s, str) for s in data["suggestions"])
+    assert set(data) >= {
+        "question",
+        "matched",
+        "kind",
+        "entry",
+        "score",
+        "answer",
+        "source",
+        "suggestions",
+    }
