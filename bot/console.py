@@ -7,6 +7,7 @@ kept for the session only). A numbered suggestion or topic is picked by typing i
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TextIO
 
@@ -17,10 +18,10 @@ QUIT = {":q", ":quit", ":exit"}
 
 
 def _enable_line_editing() -> None:
-    try:
-        import readline  # noqa: F401  (importing it enables editing and history for input())
-    except ImportError:  # Windows without pyreadline: plain input still works
-        pass
+    # Importing readline enables editing and history for input(); Windows without
+    # pyreadline has none, and plain input still works.
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401
 
 
 def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
