@@ -1,0 +1,371 @@
+"""The real Application, in-process, against the fake Bot API over HTTP, with a fake engine
+whose replies are built by hand (so these tests do not depend on matching)."""
+
+from __future__ import annotations
+
+import logging
+
+from fakeapi import BOT_ID, BOT_USERNAME
+from harness import ADMIN, TOPICS, URL, FakeEngine, InProcessBot, failing_reload, quiet_settings
+
+from bot.telegram.settings import Flood
+
+P = 501  # a private chat (= the user's id)
+G = -1001  # a basic group
+USER = 7
+
+
+def sent(fake, chat):
+    """(params, result) of successful sendMessage calls to ``chat``."""
+    return [
+        (p, r)
+        for m, p, r in fake.sent
+        if m == "sendMessage" and isinstance(r, dict) and r["chat"]["id"] == chat
+    ]
+
+
+def one(fake, chat):
+    items = sent(fake, chat)
+    assert len(items) == 1, [r["text"] for _, r in items]
+    return items[0]
+
+
+def buttons(markup):
+    return [b["callback_data"] for row in (markup or {}).get("inline_keyboard", []) for b in row]
+
+
+# ---------------------------------------------------------------- private chats
+def test_private_question_gets_escaped_answer_with_link(inproc, fake):
+    inproc.say(P, P, "Why <b>open</b> & *not* _closed_ [x](y)?")
+    params, msg = one(fake, P)
+    assert params["parse_mode"] == "HTML"
+    assert params["link_preview_options"] == {"is_disabled": True}
+    assert msg["text"].startswith("You asked: Why <b>open</b> & *not* _closed_ [x](y)?")
+    assert "Why &lt;b&gt;open&lt;/b&gt; &amp; *not*" in params["text"]
+    assert f'<a href="{URL}">{URL}</a>' in params["text"]
+    assert "<i>— Arthur Mensch, asked by Eric Hazan</i>" in params["text"]
+    assert buttons(msg["reply_markup"]) == ["r|en|europe", "r|en|work"]
+    assert "reply_parameters" not in params  # no quoting in a private chat
+    assert inproc.engine.questions == ["Why <b>open</b> & *not* _closed_ [x](y)?"]
+
+
+def test_caption_is_a_question_and_sticker_gets_the_hint(inproc, fake):
+    inproc.say(P, P, None, caption="what about europe", extra={"photo": [_photo()]})
+    inproc.say(P, P, None, extra={"sticker": _sticker()})
+    inproc.say(P, P, None, extra={"photo": [_photo()]})
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[0].startswith("You asked: what about europe")
+    assert texts[1:] == ["[non_text:hant]", "[non_text:hant]"]
+
+
+def test_long_answer_is_split_with_link_and_buttons_in_last_part(inproc, fake):
+    inproc.say(P, P, "long answer please")
+    parts = sent(fake, P)
+    assert len(parts) >= 3
+    for i, (params, msg) in enumerate(parts):
+        assert len(msg["text"]) <= 4096
+        last = i == len(parts) - 1
+        assert (URL in msg["text"]) is last
+        assert ("reply_markup" in params) is last
+    joined = "\n\n".join(m["text"] for _, m in parts)
+    assert all(f"Paragraph {i}." in joined for i in range(30))
+    assert joined.index("Paragraph 29.") < joined.index(URL)
+
+
+def test_commands_in_a_private_chat(inproc, fake):
+    for text in ("/start", "/help", "/about", "/source", "/topics", "/random", "/ask", "/nope"):
+        inproc.say(P, P, text)
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[0] == "[greeting:hant]"
+    assert texts[1].startswith("[help:hant]") and f"/ask@{BOT_USERNAME}" in texts[1]
+    assert texts[2] == f"[about:hant]\n\n{URL}"
+    assert texts[3] == f"出處：Interview <Title> & more（2024-05-11）\n\n{URL}"
+    topics_params, topics_msg = sent(fake, P)[4]
+    assert buttons(topics_msg["reply_markup"]) == ["r|hant|open", "r|hant|europe", "r|hant|work"]
+    assert texts[5].startswith("Answer for ")
+    assert texts[6].startswith("請在 /ask 後面寫下問題")
+    assert texts[7].startswith("[help:hant]")  # unknown command → help
+
+
+def test_command_menus_are_registered_per_scope_and_language(inproc, fake):
+    keys = set(fake.commands)
+    for scope in ("default", "all_group_chats"):
+        assert {(scope, ""), (scope, "zh"), (scope, "en")} <= keys
+    english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
+    assert list(english) == ["start", "help", "ask", "topics", "random", "about", "source"]
+    assert english["ask"] == "Ask: /ask your question"
+    assert fake.commands[("default", "zh")][0]["description"] == "開始"
+
+
+# ---------------------------------------------------------------- groups: addressing
+def test_group_silence_unless_addressed(inproc, fake):
+    inproc.say(G, USER, "why open source")
+    inproc.say(G, USER, "@OtherBot why open source")
+    inproc.say(G, USER, f"mail me at x@{BOT_USERNAME}.org")
+    inproc.say(G, USER, "/ask@OtherBot why")
+    inproc.say(G, USER, "/help@OtherBot")
+    inproc.say(G, USER, "/nope")
+    inproc.say(G, USER, None, extra={"sticker": _sticker()})
+    assert sent(fake, G) == []
+
+
+def test_group_mentions_in_any_case_text_and_caption(inproc, fake):
+    for text in (
+        f"@{BOT_USERNAME} why open?",
+        "@menschtestbot why open?",
+        "why open? @MENSCHTESTBOT",
+    ):
+        inproc.say(G, USER, text)
+    inproc.say(G, USER, None, caption="@mEnScHtEsTbOt why open?", extra={"photo": [_photo()]})
+    assert inproc.engine.questions == ["why open?"] * 4
+    replies = sent(fake, G)
+    assert len(replies) == 4
+    asked = [m["message_id"] for m in fake.chats[G].messages.values() if m["from"]["id"] == USER]
+    assert [p["reply_parameters"]["message_id"] for p, _ in replies] == asked
+
+
+def test_text_mention_and_emoji_offsets(inproc, fake):
+    text = "🎉🎉 Mensch, 為什麼開源？"
+    entity = {"type": "text_mention", "offset": 5, "length": 6, "user": fake.bot_user()}
+    inproc.say(G, USER, text, entities=[entity])
+    assert inproc.engine.questions == ["🎉🎉 , 為什麼開源？"]  # offsets are UTF-16 units
+    one(fake, G)
+
+
+def test_ask_command_forms(inproc, fake):
+    inproc.say(G, USER, f"/ask@{BOT_USERNAME} why open?")
+    inproc.say(G, USER, "/ask why europe?")
+    inproc.say(G, USER, "/ASK@menschtestbot   why  work?")
+    inproc.say(G, USER, f"/help@{BOT_USERNAME.lower()}")
+    inproc.say(G, USER, f"/nope@{BOT_USERNAME}")
+    assert inproc.engine.questions == ["why open?", "why europe?", "why work?"]
+    texts = [r["text"] for _, r in sent(fake, G)]
+    assert len(texts) == 5
+    assert texts[3].startswith("[help:hant]") and texts[4].startswith("[help:hant]")
+
+
+def test_reply_to_the_bot_is_addressed_reply_to_others_is_not(inproc, fake):
+    inproc.say(G, USER, f"@{BOT_USERNAME} why open?")
+    [(_, bot_msg)] = sent(fake, G)
+    other = inproc.say(G, 8, "I think so")
+    inproc.say(G, USER, "no", reply_to=other["message_id"])
+    inproc.say(G, USER, "and europe?", reply_to=bot_msg["message_id"])
+    assert inproc.engine.questions == ["why open?", "and europe?"]
+    assert len(sent(fake, G)) == 2
+
+
+def test_forum_topic_root_is_not_a_reply_and_answers_stay_in_topic(inproc, fake):
+    sg = -100777
+    fake.chat(sg, "supergroup", is_forum=True)
+    topic = fake.create_topic(sg, USER)
+    inproc.say(sg, USER, "plain talk in the topic", thread_id=topic)
+    assert sent(fake, sg) == []
+    inproc.say(sg, USER, f"@{BOT_USERNAME} why open?", thread_id=topic)
+    params, msg = one(fake, sg)
+    assert params["message_thread_id"] == str(topic)
+    assert msg["is_topic_message"] is True
+
+
+def test_edits_channel_posts_bots_and_anonymous_admins(inproc, fake):
+    msg = inproc.say(P, P, "why open?")
+    inproc.feed("edited_message", {**msg, "edit_date": msg["date"] + 5})
+    channel = fake.chat(-100555, "channel")
+    post = fake.new_message(
+        channel.id, None, f"@{BOT_USERNAME} why?", sender_chat=channel.as_dict()
+    )
+    inproc.feed("channel_post", post)
+    robot = {"id": 99, "is_bot": True, "first_name": "Robot", "username": "OtherBot"}
+    inproc.say(G, None, f"@{BOT_USERNAME} why?", sender=robot)
+    inproc.say(G, None, f"@{BOT_USERNAME} why?")  # no user at all
+    anonymous = {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    }
+    inproc.say(G, None, f"@{BOT_USERNAME} why anonymous?", sender=anonymous,
+               sender_chat=fake.chat(G).as_dict())  # fmt: skip
+    assert len(sent(fake, P)) == 1
+    assert sent(fake, channel.id) == []
+    assert inproc.engine.questions == ["why open?", "why?", "why anonymous?"]
+    assert len(sent(fake, G)) == 2
+
+
+# ---------------------------------------------------------------- buttons
+def test_suggestion_button_edits_in_place_and_twice_is_harmless(inproc, fake):
+    inproc.say(P, P, "maybe open")
+    params, msg = one(fake, P)
+    assert buttons(msg["reply_markup"]) == ["a|en|open", "a|en|europe", "a|en|work", "n|en|"]
+    q1 = inproc.press(P, msg["message_id"], "a|en|open", P)
+    edited = fake.chats[P].messages[msg["message_id"]]
+    assert edited["text"].startswith("Answer for open.")
+    assert buttons(edited["reply_markup"]) == ["r|en|europe", "r|en|work"]
+    # a second tap from a client still showing the old keyboard: the same edit again,
+    # which Telegram refuses with "message is not modified"
+    q2 = inproc.press(P, msg["message_id"], "a|en|open", P, stale=True)
+    assert isinstance(fake.sent[-1][2], Exception) and "not modified" in str(fake.sent[-1][2])
+    assert fake.callback_queries[q1]["answered"] == 1 == fake.callback_queries[q2]["answered"]
+    assert len(sent(fake, P)) == 1
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+
+
+def test_none_of_these_and_related_buttons(inproc, fake):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    inproc.press(P, msg["message_id"], "n|en|", P)
+    edited = fake.chats[P].messages[msg["message_id"]]
+    assert edited["text"] == "[fallback:en]"
+    assert buttons(edited["reply_markup"]) == ["r|en|open", "r|en|europe", "r|en|work"]
+    q1 = inproc.press(P, msg["message_id"], "r|en|europe", P)
+    q2 = inproc.press(P, msg["message_id"], "r|en|europe", P)
+    assert [r["text"].split("\n")[0] for _, r in sent(fake, P)[1:]] == ["Answer for europe."]
+    assert fake.callback_queries[q2]["text"] == "Already sent."
+    assert fake.callback_queries[q1]["text"] == ""
+
+
+def test_garbage_and_stale_callback_data(inproc, fake):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    for data, qid in (("x|y", "901"), ("r|en|gone", "902")):
+        fake.callback_queries[qid] = {"answered": 0}
+        inproc.feed("callback_query", {"id": qid, "from": fake.user(P, language_code="en"), "chat_instance": "1",
+                                       "message": msg, "data": data})  # fmt: skip
+        assert fake.callback_queries[qid]["text"] == "This button has expired."
+    assert len(sent(fake, P)) == 1
+
+
+# ---------------------------------------------------------------- inline mode
+def test_inline_query_answers_and_empty_query_lists_topics(inproc, fake):
+    qid = fake.inline(USER, "why open <source>?")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    query = fake.inline_queries[qid]
+    results = query["results"]
+    assert [r["id"] for r in results] == ["open", "europe", "work"]
+    assert results[0]["title"] == "Q about open"
+    assert results[0]["description"].startswith("Answer for open.")
+    content = results[0]["input_message_content"]
+    assert content["parse_mode"] == "HTML" and URL in content["message_text"]
+    assert query["params"]["cache_time"] == "10"
+    qid = fake.inline(USER, "   ", language_code="zh-hans")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    assert [r["title"] for r in fake.inline_queries[qid]["results"]] == [t.topic for t in TOPICS]
+
+
+# ---------------------------------------------------------------- faults
+def test_flood_control_429_is_waited_out(inproc, fake):
+    fake.fail("sendMessage", 429, "Too Many Requests: retry after 1",
+              parameters={"retry_after": 1})  # fmt: skip
+    inproc.say(P, P, "why open?")
+    one(fake, P)
+    assert len(fake.calls("sendMessage")) == 2
+
+
+def test_parse_error_is_resent_as_plain_text(inproc, fake):
+    fake.fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag")
+    inproc.say(P, P, "why <open>?")
+    params, msg = one(fake, P)
+    assert "parse_mode" not in params
+    assert params["text"].startswith("You asked: why <open>?")
+    assert params["text"].endswith(URL)
+
+
+def test_server_error_and_slow_answer_are_retried_once(inproc, fake):
+    fake.fail("sendMessage", 500, "Internal Server Error")
+    inproc.say(P, P, "why open?")
+    fake.delay("sendMessage", 1.5)
+    inproc.say(P + 1, P + 1, "why open?")
+    one(fake, P)
+    one(fake, P + 1)
+
+
+def test_blocked_user_is_dropped_and_bot_goes_on(inproc, fake, caplog):
+    fake.block(P)
+    with caplog.at_level(logging.INFO):
+        inproc.say(P, P, "why open?")
+        inproc.say(P + 1, P + 1, "why open?")
+    assert sent(fake, P) == []
+    one(fake, P + 1)
+    assert any("blocked" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+
+
+def test_migrated_group_gets_the_reply_at_its_new_id(inproc, fake):
+    fake.migrate(G, -100999)
+    inproc.say(G, USER, f"@{BOT_USERNAME} why open?")
+    assert sent(fake, G) == []
+    one(fake, -100999)
+
+
+def test_deleted_question_still_gets_its_reply(inproc, fake):
+    msg = fake.new_message(G, USER, f"@{BOT_USERNAME} why open?")
+    fake.delete(G, msg["message_id"])
+    inproc.feed("message", msg)
+    params, result = one(fake, G)
+    assert params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert "reply_to_message" not in result
+
+
+def test_unexpected_error_is_logged_with_update_id_and_counted(inproc, fake, caplog):
+    fake.fail("sendMessage", 400, "Bad Request: something new")
+    with caplog.at_level(logging.ERROR):
+        inproc.say(P, P, "why open?")
+        inproc.loop.run_until_complete(inproc.app.process_error(None, RuntimeError("poll")))
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert messages[0] == f"update {inproc.next_update}: unhandled error"
+    assert messages[1] == "update None: unhandled error"
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 2
+    inproc.say(P, P, "why open again?")
+    one(fake, P)
+
+
+def test_flood_guard_keeps_a_group_quiet(fake):
+    settings = quiet_settings(flood=Flood(private=30, group=2, window=60))
+    with InProcessBot(fake, settings=settings) as bot:
+        for _ in range(4):
+            bot.say(G, USER, f"@{BOT_USERNAME} why open?")
+    assert len(sent(fake, G)) == 2
+
+
+# ---------------------------------------------------------------- admin
+def test_admin_stats_and_reload(fake):
+    new_engine = FakeEngine(tag=" (v2)")
+    with InProcessBot(fake, reload=lambda: new_engine) as bot:
+        bot.say(P, P, "why open?")
+        bot.say(P, P, "maybe")
+        bot.say(P, P, "???")
+        bot.say(ADMIN, ADMIN, "/stats")
+        bot.say(P, P, "/stats")  # not an admin: same as an unknown command
+        bot.say(P, P, "/reload")
+        bot.say(ADMIN, ADMIN, "/reload")
+        bot.say(P, P, "why open?")
+    assert sent(fake, ADMIN)[0][1]["text"] == "回答 1，建議 1，未能回答 1，閒聊 0，錯誤 0"
+    assert sent(fake, ADMIN)[1][1]["text"] == "已重新載入知識庫。"
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[3].startswith("[help:hant]") and texts[4].startswith("[help:hant]")
+    assert texts[5].startswith("You asked: why open? (v2)")
+
+
+def test_reload_with_bad_knowledge_keeps_the_old_engine(fake):
+    with InProcessBot(fake, reload=failing_reload) as bot:
+        old = bot.engine
+        bot.say(ADMIN, ADMIN, "/reload")
+        assert bot.app.bot_data["engine"] is old
+    text = one(fake, ADMIN)[1]["text"]
+    assert text == (
+        "重新載入失敗，繼續使用舊的知識庫：knowledge/entries.yaml:12: entry 'x': answer is not "
+        "verbatim"
+    )
+
+
+def test_start_up_identity(inproc, fake):
+    me = inproc.app.bot_data["runtime"].me
+    assert (me.id, me.username) == (BOT_ID, BOT_USERNAME)
+
+
+def _photo():
+    return {"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}
+
+
+def _sticker():
+    return {"file_id": "s1", "file_unique_id": "u2", "type": "regular", "width": 512,
+            "height": 512, "is_animated": False, "is_video": False}  # fmt: skip
