@@ -228,8 +228,9 @@ def test_garbage_and_stale_callback_data(inproc, fake):
     _, msg = one(fake, P)
     for data, qid in (("x|y", "901"), ("r|en|gone", "902")):
         fake.callback_queries[qid] = {"answered": 0}
-        inproc.feed("callback_query", {"id": qid, "from": fake.user(P, language_code="en"), "chat_instance": "1",
-                                       "message": msg, "data": data})  # fmt: skip
+        user = fake.user(P, language_code="en")
+        query = {"id": qid, "from": user, "chat_instance": "1", "message": msg, "data": data}
+        inproc.feed("callback_query", query)
         assert fake.callback_queries[qid]["text"] == "This button has expired."
     assert len(sent(fake, P)) == 1
 

@@ -1,0 +1,128 @@
+"""The ``telegram:`` section of config.yaml, and token hygiene."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from bot.errors import DataError
+from bot.telegram.bottoken import TokenError, install_redaction, read_token
+from bot.telegram.settings import DEFAULT_BASE_URL, normalize_base_url, parse_settings
+from bot.yamlio import load_yaml
+
+TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+
+
+def section(tmp_path, text):
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, load_yaml(path)["telegram"]
+
+
+def test_defaults_when_absent():
+    settings = parse_settings("config.yaml", None)
+    assert settings.base_url == DEFAULT_BASE_URL
+    assert settings.admins == frozenset()
+    assert settings.rate_limit.max_retries == 3
+    assert settings.text("en", "reload_ok") == "Knowledge reloaded."
+
+
+def test_full_section_parses(tmp_path):
+    path, raw = section(
+        tmp_path,
+        """\
+telegram:
+  base_url: http://127.0.0.1:8081
+  admins: [42, 43]
+  default_script: en
+  flood: {private: 5, group: 2, window: 30}
+  rate_limit: {overall_per_second: 0, max_retries: 1}
+  texts:
+    en: {reload_ok: "Fresh knowledge."}
+""",
+    )
+    s = parse_settings(path, raw)
+    assert s.base_url == "http://127.0.0.1:8081/bot"
+    assert s.admins == {42, 43}
+    assert (s.flood.private, s.flood.group, s.flood.window) == (5, 2, 30.0)
+    assert s.rate_limit.overall_per_second == 0 and s.rate_limit.group_per_minute == 20
+    assert s.text("en", "reload_ok") == "Fresh knowledge."
+    assert s.text("hant", "reload_ok") == "已重新載入知識庫。"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "problem"),
+    [
+        ("  admin: [1]\n", 3, "telegram.admin: unknown key"),
+        ("  admins: [0]\n", 3, "telegram.admins: must be a list of positive"),
+        ("  poll_timeout: fast\n", 3, "telegram.poll_timeout: must be a whole number"),
+        ("  inline_results: 51\n", 3, "telegram.inline_results: must be between 1 and 50"),
+        ("  base_url: ftp://x\n", 3, "telegram.base_url: base_url must start with http"),
+        ("  drop_pending_updates: yes please\n", 3, "telegram.drop_pending_updates: must be"),
+        ("  flood:\n    group: -1\n", 4, "telegram.flood.group: must be between"),
+        ("  texts:\n    en:\n      nope: x\n", 5, "telegram.texts.en.nope: unknown key"),
+        ("  texts:\n    en:\n      stats: '{oops}'\n", 5, "telegram.texts.en.stats: bad place"),
+    ],
+)
+def test_bad_values_name_file_and_line(tmp_path, body, line, problem):
+    path, raw = section(tmp_path, "# config\ntelegram:\n" + body)
+    with pytest.raises(DataError) as info:
+        parse_settings(path, raw)
+    assert info.value.line == line
+    assert info.value.problem.startswith(problem), info.value.problem
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_base_url_forms():
+    assert normalize_base_url("http://h:1/") == "http://h:1/bot"
+    assert normalize_base_url("https://h/bot") == "https://h/bot"
+    with pytest.raises(ValueError):
+        normalize_base_url("h:1")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "TELEGRAM_BOT_TOKEN is not set"),
+        ("  ", "TELEGRAM_BOT_TOKEN is not set"),
+        ("12345", "TELEGRAM_BOT_TOKEN is malformed"),
+        ("abc:" + "x" * 35, "TELEGRAM_BOT_TOKEN is malformed"),
+        ("123:short", "TELEGRAM_BOT_TOKEN is malformed"),
+    ],
+)
+def test_missing_or_malformed_token(value, message):
+    env = {} if value is None else {"TELEGRAM_BOT_TOKEN": value}
+    with pytest.raises(TokenError) as info:
+        read_token(env)
+    assert str(info.value).startswith(message)
+    if value and value.strip():
+        assert value not in str(info.value)
+
+
+def test_token_is_read_and_stripped():
+    assert read_token({"TELEGRAM_BOT_TOKEN": f" {TOKEN}\n"}) == TOKEN
+
+
+def test_redaction_at_every_level_in_messages_args_and_tracebacks():
+    logger = logging.getLogger("redaction-test")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    stream = io.StringIO()
+    logger.addHandler(logging.StreamHandler(stream))
+    install_redaction(TOKEN, logger)
+    url = f"https://api.telegram.org/bot{TOKEN}/getMe"
+    for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR):
+        logger.log(level, "POST %s", url)
+        logger.log(level, f"inline {url}")
+    try:
+        raise RuntimeError(f"connect failed for {url}")
+    except RuntimeError:
+        logger.exception("failed")
+    child = logging.getLogger("redaction-test.child")
+    child.warning("secret part %s", TOKEN.split(":")[1])
+    out = stream.getvalue()
+    assert TOKEN not in out and TOKEN.split(":")[1] not in out
+    assert out.count("<redacted-token>") == 10
+    assert logging.getLogger("httpx").level == logging.WARNING
