@@ -216,9 +216,14 @@ class FakeBotAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(ConnectionError):  # the client hung up (shutdown)
+                    self.wfile.write(data)
 
             do_GET = do_POST  # noqa: N815
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionError):  # the bot hung up at shutdown
+                    super().handle()
 
             def log_message(self, *args: Any) -> None:
                 pass

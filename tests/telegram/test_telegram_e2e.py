@@ -1,0 +1,320 @@
+"""End to end: the real ``mensch-bot run`` subprocess, real engine and knowledge, polling the
+fake Bot API server over HTTP. One bot process serves the scenarios of this module, each in
+its own chats; silence is proven with a sentinel: updates are handled in order, so once the
+reply to a later addressed message has arrived, earlier updates were handled too.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+from botprocess import BotProcess, write_config
+from fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
+
+BOT = BOT_USERNAME
+ASK = "為什麼要開源?"
+ANSWER_START = "當然,我認為這是一種基礎架構技術"
+URL = "https://www.mckinsey.com/featured-insights/lifting-europes-ambition/videos-and-podcasts/"
+ADMIN = 4242
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeBotAPI() as server:
+        yield server
+        assert server.violations == [], server.violations
+
+
+@pytest.fixture(scope="module")
+def bot(fake, tmp_path_factory):
+    process = BotProcess(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
+    try:
+        fake.wait_for(lambda: fake.calls("getUpdates"), 60, "the bot to start polling")
+    except AssertionError:
+        process.stop()
+        raise AssertionError("bot did not start:\n" + process.output()) from None
+    yield process
+    process.stop()
+
+
+def replies(fake, chat):
+    return fake.messages_to(chat)
+
+
+def reply_ids(fake, chat):
+    """The message ids the bot's messages in ``chat`` reply to (None: not a reply)."""
+    return [m.get("reply_to_message", {}).get("message_id") for m in replies(fake, chat)]
+
+
+def wait_replies(fake, chat, count, timeout=20):
+    fake.wait_for(lambda: len(replies(fake, chat)) >= count, timeout, f"{count} replies in {chat}")
+    return replies(fake, chat)
+
+
+def settle(fake, chat, user=9, thread_id=None):
+    """Send an addressed sentinel into a group and wait for its reply; returns its id."""
+    msg = fake.send_user_message(chat, user, f"/ask@{BOT} 語言", thread_id=thread_id)
+    mid = msg["message_id"]
+    fake.wait_for(lambda: mid in reply_ids(fake, chat), 20, f"the sentinel's reply in {chat}")
+    return mid
+
+
+def last_params(fake, chat):
+    return [p for m, p, r in fake.sent if m == "sendMessage" and int(p["chat_id"]) == chat][-1]
+
+
+# ---------------------------------------------------------------- private chats
+def test_private_question_gets_the_answer_with_link(bot, fake):
+    fake.send_user_message(1001, 1001, ASK)
+    [msg] = wait_replies(fake, 1001, 1)
+    params = last_params(fake, 1001)
+    assert msg["text"].startswith(ANSWER_START)
+    assert URL in msg["text"]
+    assert params["parse_mode"] == "HTML" and params["link_preview_options"]["is_disabled"]
+    assert f'<a href="{URL}' in params["text"]
+    assert all(b[0]["callback_data"].startswith("r|hant|") for b in
+               msg["reply_markup"]["inline_keyboard"])  # fmt: skip
+    assert "reply_parameters" not in params
+
+
+def test_sticker_in_private_gets_a_hint_to_send_text(bot, fake):
+    sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
+               "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
+    fake.send_user_message(1002, 1002, None, extra={"sticker": sticker})
+    [msg] = wait_replies(fake, 1002, 1)
+    assert "text" in msg["text"] or "文字" in msg["text"]
+
+
+def test_html_and_markdown_metacharacters_are_escaped(bot, fake):
+    question = "為什麼要開源? <b>x</b> & *y* _z_ [a](b) `c` </i>"
+    fake.send_user_message(1003, 1003, question)
+    fake.send_user_message(1003, 1003, "<b>開源</b> & *為什麼* _x_")
+    fake.send_user_message(1003, 1003, "<開源> & *為什麼* _x_ </b>")
+    replies_ = wait_replies(fake, 1003, 3)
+    assert len(replies_) == 3
+    assert replies_[1]["reply_markup"]["inline_keyboard"]  # suggestions, rendered without error
+    errors = [r for m, p, r in fake.sent if int(p["chat_id"]) == 1003 and isinstance(r, Exception)]
+    assert errors == []
+
+
+# ---------------------------------------------------------------- groups
+def test_group_answers_only_what_is_addressed(bot, fake):
+    g = -2001
+    said = lambda text, **kw: fake.send_user_message(g, 7, text, **kw)["message_id"]  # noqa: E731
+    addressed = []
+    said(ASK)
+    said(f"@OtherBot {ASK}")
+    said("/help@OtherBot")
+    said(f"/ask@OtherBot {ASK}")
+    addressed.append(said(f"@menschtestbot {ASK}"))
+    addressed.append(said(f"{ASK} @MENSCHTESTBOT"))
+    photo = [{"file_id": "p", "file_unique_id": "q", "width": 1, "height": 1}]
+    addressed.append(said(None, caption=f"@MenschTestBot {ASK}", extra={"photo": photo}))
+    addressed.append(said(f"/ask@{BOT} {ASK}"))
+    addressed.append(said(f"/ask {ASK}"))
+    first_reply = wait_replies(fake, g, 1)[0]["message_id"]
+    addressed.append(said("語言呢?", reply_to=first_reply))
+    other = said("just chatting")
+    said("I agree", reply_to=other)
+    addressed.append(settle(fake, g))
+    assert reply_ids(fake, g) == addressed
+    assert all(m["text"].startswith(ANSWER_START) for m in replies(fake, g)[:5])
+
+
+def test_forum_topic_root_is_not_a_reply(bot, fake):
+    sg = -100300
+    fake.chat(sg, "supergroup", is_forum=True)
+    topic = fake.create_topic(sg, 7, "Questions")
+    fake.send_user_message(sg, 7, ASK, thread_id=topic)
+    asked = fake.send_user_message(sg, 7, f"@{BOT} {ASK}", thread_id=topic)["message_id"]
+    sentinel = settle(fake, sg, thread_id=topic)
+    assert reply_ids(fake, sg) == [asked, sentinel]
+    assert all(m["message_thread_id"] == topic for m in replies(fake, sg))
+
+
+def test_edits_other_bots_and_stickers_get_silence(bot, fake):
+    g = -2002
+    msg = fake.send_user_message(g, 7, f"@{BOT} {ASK}")
+    wait_replies(fake, g, 1)
+    fake.push("edited_message", {**msg, "text": f"@{BOT} 語言?", "edit_date": msg["date"] + 1})
+    robot = {"id": 99, "is_bot": True, "first_name": "R", "username": "OtherBot"}
+    fake.send_user_message(g, None, f"@{BOT} {ASK}", sender=robot)
+    sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
+               "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
+    fake.send_user_message(g, 7, None, extra={"sticker": sticker})
+    sentinel = settle(fake, g)
+    assert reply_ids(fake, g) == [msg["message_id"], sentinel]
+
+
+# ---------------------------------------------------------------- buttons and inline mode
+def test_suggestion_buttons_pressed_twice(bot, fake):
+    u = 1004
+    fake.send_user_message(u, u, "歐洲")
+    [msg] = wait_replies(fake, u, 1)
+    data = [row[0]["callback_data"] for row in msg["reply_markup"]["inline_keyboard"]]
+    assert len(data) == 4 and data[-1] == "n|hant|" and data[0].startswith("a|hant|")
+    original = msg["text"]
+    q1 = fake.press(u, msg["message_id"], data[0], u)
+    fake.wait_for(lambda: fake.chats[u].messages[msg["message_id"]]["text"] != original, 20)
+    q2 = fake.press(u, msg["message_id"], data[0], u, stale=True)
+    fake.wait_for(lambda: fake.callback_queries[q2]["answered"], 20, "the second press answered")
+    assert fake.callback_queries[q1]["answered"] == 1
+    edited = fake.chats[u].messages[msg["message_id"]]
+    assert URL in edited["text"]
+    related = edited["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    fake.press(u, msg["message_id"], related, u)
+    q4 = fake.press(u, msg["message_id"], related, u)
+    fake.wait_for(lambda: fake.callback_queries[q4]["answered"], 20, "the fourth press answered")
+    assert len(replies(fake, u)) == 2  # the suggestion message, then one related answer
+
+
+def test_inline_query_offers_answers_and_topics(bot, fake):
+    q = fake.inline(1005, ASK, language_code="zh-hant")
+    fake.wait_for(lambda: fake.inline_queries[q]["answered"], 20, "inline answer")
+    results = fake.inline_queries[q]["results"]
+    assert 1 <= len(results) <= 5 and results[0]["id"] == "oss_value"
+    assert results[0]["input_message_content"]["message_text"].startswith(ANSWER_START[:10])
+    q = fake.inline(1005, "")
+    fake.wait_for(lambda: fake.inline_queries[q]["answered"], 20, "inline topics")
+    assert len(fake.inline_queries[q]["results"]) >= 5
+
+
+# ---------------------------------------------------------------- faults
+def test_flood_control_429_is_retried(bot, fake):
+    u = 1101
+    fake.fail("sendMessage", 429, "Too Many Requests: retry after 1",
+              parameters={"retry_after": 1}, chat_id=u)  # fmt: skip
+    fake.send_user_message(u, u, ASK)
+    wait_replies(fake, u, 1)
+    assert len([p for p in fake.calls("sendMessage") if int(p["chat_id"]) == u]) == 2
+
+
+def test_blocked_user_is_dropped(bot, fake):
+    fake.chat(1102).blocked = True
+    fake.send_user_message(1102, 1102, ASK)
+    g = -2003
+    settle(fake, g)
+    assert replies(fake, 1102) == []
+    assert [p for p in fake.calls("sendMessage") if int(p["chat_id"]) == 1102]
+
+
+def test_parse_error_is_resent_plain(bot, fake):
+    u = 1103
+    fake.fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag "
+              '"x" at byte offset 3', chat_id=u)  # fmt: skip
+    fake.send_user_message(u, u, ASK)
+    [msg] = wait_replies(fake, u, 1)
+    assert "parse_mode" not in last_params(fake, u) and msg["text"].startswith(ANSWER_START)
+
+
+def test_server_error_and_slow_answer(bot, fake):
+    fake.fail("sendMessage", 500, "Internal Server Error", chat_id=1104)
+    fake.send_user_message(1104, 1104, ASK)
+    assert len(wait_replies(fake, 1104, 1)) == 1
+    fake.delay("sendMessage", 2.0)
+    fake.send_user_message(1105, 1105, ASK)
+    fake.send_user_message(1106, 1106, ASK)
+    wait_replies(fake, 1106, 1)
+    assert len(replies(fake, 1105)) == 1 == len(replies(fake, 1106))
+
+
+def test_migrated_group_and_deleted_question(bot, fake):
+    fake.chat(-2100, "group")
+    fake.migrate(-2100, -100210)
+    fake.send_user_message(-2100, 7, f"@{BOT} {ASK}")
+    [msg] = wait_replies(fake, -100210, 1)
+    assert msg["text"].startswith(ANSWER_START)
+    g = -2004
+    gone = fake.new_message(g, 7, f"@{BOT} {ASK}")
+    fake.delete(g, gone["message_id"])
+    fake.push("message", gone)
+    [msg] = wait_replies(fake, g, 1)
+    assert "reply_to_message" not in msg
+    assert last_params(fake, g)["reply_parameters"]["message_id"] == gone["message_id"]
+
+
+def test_admin_stats_and_commands_menu(bot, fake):
+    fake.send_user_message(ADMIN, ADMIN, "/stats")
+    fake.send_user_message(1200, 1200, "/stats")
+    [stats] = wait_replies(fake, ADMIN, 1)
+    [not_admin] = wait_replies(fake, 1200, 1)
+    assert stats["text"].startswith("回答 ")
+    assert not stats["text"].startswith(not_admin["text"][:5])
+    assert {("default", ""), ("default", "zh"), ("default", "en"),
+            ("all_group_chats", "zh")} <= set(fake.commands)  # fmt: skip
+    assert fake.calls("getUpdates")[-1]["allowed_updates"] == [
+        "message", "callback_query", "inline_query",
+    ]  # fmt: skip
+
+
+def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
+    code, output = bot.stop()
+    assert code == 0, output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert f"running as @{BOT}" in output and "can_read_all_group_messages=False" in output
+
+
+# ---------------------------------------------------------------- start-up problems
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [(None, "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "TELEGRAM_BOT_TOKEN is malformed")],
+)
+def test_missing_or_malformed_token_exits_2(tmp_path, token, message):
+    code, output = BotProcess(None, tmp_path, token=token).wait()
+    assert code == 2
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"mensch-bot run: {message}"), output
+    assert "not-a-token" not in output
+
+
+def test_bad_telegram_config_exits_2_with_file_and_line(tmp_path):
+    config = write_config(tmp_path, "telegram:\n  admins: nobody\n")
+    code, output = BotProcess(None, tmp_path, config=config).wait()
+    assert code == 2
+    assert output.strip().endswith("telegram.admins: must be a list of positive Telegram "
+                                   "user ids, got 'nobody'")  # fmt: skip
+    assert f"{config}:" in output and TOKEN not in output
+
+
+def test_webhook_mode(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with FakeBotAPI() as fake:
+        url = f"http://127.0.0.1:{port}/hook"
+        bot = BotProcess(fake, tmp_path, "--webhook-url", url, "--listen", "127.0.0.1",
+                         "--port", str(port), "--secret-token", "s3cret_T")  # fmt: skip
+        try:
+            fake.wait_for(lambda: fake.webhook, 60, "setWebhook")
+            assert fake.webhook["url"] == url and fake.webhook["secret_token"] == "s3cret_T"
+            fake.wait_for(lambda: _listening(port), 30, "the webhook server to listen")
+            msg = fake.new_message(3001, 3001, ASK)
+            update = json.dumps({"update_id": 1, "message": msg}).encode()
+            assert _post(url, update, "wrong") == 403
+            assert _post(url, update, "s3cret_T") == 200
+            [reply] = fake.wait_for(lambda: fake.messages_to(3001), 20, "webhook reply")
+            assert reply["text"].startswith(ANSWER_START)
+        finally:
+            code, output = bot.stop()
+        assert code == 0, output
+        assert fake.violations == []
+        assert TOKEN not in output
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _post(url: str, body: bytes, secret: str) -> int:
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+    request = urllib.request.Request(url, body, headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
