@@ -24,6 +24,7 @@ replica its own path.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import logging
 import os
@@ -303,7 +304,7 @@ def log_files(path: str | Path) -> list[Path]:
     (``log.jsonl.3``, ``.2``, ``.1``, ``log.jsonl``)."""
     path = Path(path)
     backups = []
-    for candidate in path.parent.glob(path.name + ".*"):
+    for candidate in path.parent.glob(glob.escape(path.name) + ".*"):
         suffix = candidate.name[len(path.name) + 1 :]
         if suffix.isdigit():
             backups.append((int(suffix), candidate))

@@ -346,6 +346,19 @@ def test_reader_reads_backups_oldest_first_and_filters_by_date(tmp_path):
     assert len(since.files) == 3
 
 
+def test_backups_are_found_for_names_with_glob_characters(tmp_path):
+    path = tmp_path / "log[1]*.jsonl"
+    log = UnansweredLog(UnansweredSettings(path=path, max_bytes=4096, backups=2))
+    for i in range(60):
+        log.record(fallback(f"q{i} " + "z" * 80), "telegram", "private")
+    assert [f.name for f in log_files(path)] == [
+        "log[1]*.jsonl.2",
+        "log[1]*.jsonl.1",
+        "log[1]*.jsonl",
+    ]
+    assert read_records(path).records[-1]["question"].startswith("q59 ")
+
+
 def test_missing_log_reads_as_empty(tmp_path):
     contents = read_records(tmp_path / "nothing.jsonl")
     assert (contents.records, contents.malformed, contents.files) == ([], 0, [])
