@@ -1,4 +1,4 @@
-"""The ``mensch-bot`` command line: console, ask, check, eval, run.
+"""The ``mensch-bot`` command line: console, ask, check, eval, misses, run.
 
 Exit status: 0 on success, 1 when ``check`` finds problems in the answers (variants),
 2 for malformed knowledge or config (one ``file:line: problem`` line) or bad usage.
@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import __version__
 from bot.config import load_config
 from bot.errors import EXIT_DATA_ERROR, DataError
+from bot.misses import add_parser as add_misses_parser
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 
@@ -27,8 +28,10 @@ def _engine(args: argparse.Namespace):
 def cmd_console(args: argparse.Namespace) -> int:
     """Interactive console (no token, no network)."""
     from bot.console import run_console
+    from bot.unanswered import UnansweredLog, parse_settings
 
-    return run_console(_engine(args))
+    engine = _engine(args)
+    return run_console(engine, log=UnansweredLog(parse_settings(engine.config)))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -113,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="accuracy on a question set")
     p.add_argument("set", nargs="?", default=str(DEFAULT_SET), help="question set YAML")
     p.set_defaults(func=cmd_eval)
+    add_misses_parser(sub)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
     try:
         from bot.telegram.cli import add_arguments

@@ -64,8 +64,8 @@ class Config:
         reply_script: "auto" | "hant" | "hans" (see REPLY_SCRIPT_POLICIES).
         persona: name → {"hant"|"hans"|"en": text}.
         telegram: the raw ``telegram:`` mapping, parsed by :mod:`bot.telegram.settings`.
-        unanswered_log: JSON Lines file for fallback/suggestion questions, or None for off.
-        unanswered: the raw ``unanswered:`` mapping (rotation size, privacy switches).
+        unanswered: the raw ``unanswered:`` mapping (log path, rotation size, privacy
+            switches), parsed by :func:`bot.unanswered.parse_settings`.
     """
 
     path: Path

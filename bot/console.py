@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.engine import Engine
 from bot.reply import Reply, render_text
+from bot.unanswered import UnansweredLog
 
 QUIT = {":q", ":quit", ":exit"}
 
@@ -52,8 +53,18 @@ def render_console(reply: Reply) -> str:
     return render_text(reply)
 
 
-def run_console(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run_console(
+    engine: Engine,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    log: UnansweredLog | None = None,
+) -> int:
     """Run the interactive loop until ``:q`` or end of input.
+
+    Args:
+        engine: the answer path.
+        stdin, stdout: where lines come from and replies go.
+        log: records fallback and suggestion replies for curators (channel "console").
 
     Returns:
         Exit status 0.
@@ -86,5 +97,7 @@ def run_console(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
         if not line:
             continue
         last = respond(engine, line, last)
+        if log is not None:
+            log.record(last, "console", None)
         stdout.write("\n" + render_console(last) + "\n")
         stdout.flush()

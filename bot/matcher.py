@@ -31,7 +31,11 @@ from bot.text import compact, is_cjk, normalize
 from bot.tokens import Tokenizer
 
 ANSWER_TEXT_WEIGHT = 0.6
-"""A token found only in an entry's answer text counts this much toward coverage."""
+"""A token found only in an entry's answer text, or in just one of its variants, counts this
+much toward coverage."""
+MIN_SUPPORT = 2
+"""A variant word counts in full only when at least this many of the entry's texts (variants,
+questions) use it, or it is a keyword."""
 GENERIC_WEIGHT = 0.25
 """IDF multiplier for generic terms."""
 SINGLE_CHAR_WEIGHT = 0.4
@@ -128,11 +132,19 @@ class Matcher:
         for entry in knowledge.entries:
             asked = [*entry.variants, entry.ask["hant"], entry.ask["en"], entry.question]
             texts.append([normalize(t) for t in asked])
-            tokens = {t for text in texts[-1] for t in tokenizer.tokens(text)}
+            support: dict[str, int] = defaultdict(int)
+            for text in texts[-1]:
+                for token in set(tokenizer.tokens(text)):
+                    support[token] += 1
+            # A word one variant happens to use ("喜欢") is weak evidence; a keyword, or a word
+            # two texts share, is strong.
+            tokens = {t for t, n in support.items() if n >= MIN_SUPPORT}
+            incidental = {t for t, n in support.items() if n < MIN_SUPPORT}
             for keyword in entry.keywords:
                 tokens.update(tokenizer.tokens(normalize(keyword)))
             strong.append(tokens)
-            weak.append({t for p in entry.answer for t in tokenizer.tokens(normalize(p))} - tokens)
+            answer_tokens = {t for p in entry.answer for t in tokenizer.tokens(normalize(p))}
+            weak.append((answer_tokens | incidental) - tokens)
         count = len(self._ids)
         df: dict[str, int] = defaultdict(int)
         for s, w in zip(strong, weak, strict=True):

@@ -107,7 +107,7 @@ def render_text(reply: Reply) -> str:
         reply: the reply to show.
 
     Returns:
-        Lines separated by "\\n": the answer paragraphs, then "— attribution" and the source
+        Lines separated by "\\n": the answer paragraphs, then the attribution line and the source
         link; or the persona lines, then numbered suggestions ("  1. question") when present.
     """
     lines: list[str] = []
@@ -115,7 +115,7 @@ def render_text(reply: Reply) -> str:
         lines.append("\n\n".join(reply.paragraphs))
         lines.append("")
         if reply.attribution:
-            lines.append(f"— {reply.attribution}")
+            lines.append(reply.attribution)
         if reply.source_url:
             lines.append(reply.source_url)
         if reply.related:
