@@ -217,10 +217,11 @@ class Matcher:
 
         surface = [0.0] * count
         if surface_q:
-            ratios = process.cdist([surface_q], self._surfaces, scorer=fuzz.ratio)[0]
-            for owner, ratio in zip(self._owners, ratios, strict=True):
-                if ratio > surface[owner]:
-                    surface[owner] = float(ratio) / 100
+            ratios = process.extract(surface_q, self._surfaces, scorer=fuzz.ratio, limit=None)
+            for _choice, ratio, index in ratios:
+                owner = self._owners[index]
+                if ratio > surface[owner] * 100:
+                    surface[owner] = ratio / 100
 
         coverage = [0.0] * count
         matched: list[list[str]] = [[] for _ in range(count)]

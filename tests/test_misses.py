@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -213,11 +214,9 @@ def test_command_with_log_off_and_no_path_exits_2(tmp_path, capsys):
     config = tmp_path / "config.yaml"
     text = CONFIG.read_text(encoding="utf-8")
     text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
-    lines = [
-        line if not line.startswith("unanswered:") else "unanswered: {}"
-        for line in text.splitlines()
-    ]
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = re.sub(r"(?m)^unanswered:.*\n(?:[ #].*\n)*", "unanswered: {}\n", text)
+    assert "unanswered: {}" in text
+    config.write_text(text, encoding="utf-8")
     status = run(["--config", str(config), "misses"])
     out, err = capsys.readouterr()
     assert status == 2
