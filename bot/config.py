@@ -5,6 +5,7 @@ the persona strings. Loaded once into a frozen :class:`Config`; every bad value 
 from __future__ import annotations
 
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ PERSONA_NAMES = (
     "none_of_these",
     "non_text",
     "attribution",
+    "pick_range",
 )
 """Persona strings every channel may need; each is given in zh-Hant, zh-Hans and English."""
 REPLY_SCRIPT_POLICIES = ("auto", "hant", "hans")
@@ -30,6 +32,23 @@ REPLY_SCRIPT_POLICIES = ("auto", "hant", "hans")
 published Traditional text); hant: always the published text; hans: always Simplified."""
 
 ENV_CONFIG = "MENSCH_BOT_CONFIG"
+PLACEHOLDERS = frozenset(
+    {"topics", "speaker", "role", "date", "url", "title", "publisher", "interviewers", "note",
+     "interviewer", "count"}
+)
+"""Placeholders persona strings may use, e.g. ``{speaker}``; filled by the engine."""
+
+
+def _placeholder_problem(text: str) -> str | None:
+    """Why ``text`` cannot be formatted with PLACEHOLDERS, or None when it can."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return f"bad braces ({exc}); write {{{{ and }}}} for literal braces"
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            return f"unknown placeholder {{{name}}}; known: " + ", ".join(sorted(PLACEHOLDERS))
+    return None
 
 
 @dataclass(frozen=True)
@@ -154,6 +173,9 @@ def _persona(root: LineMap, path: Path) -> dict[str, dict[str, str]]:
                 raise DataError(
                     path, texts.key_line(script), f"persona.{name}.{script} must be non-empty text"
                 )
+            problem = _placeholder_problem(text)
+            if problem:
+                raise DataError(path, texts.key_line(script), f"persona.{name}.{script}: {problem}")
             persona[name][script] = text.strip()
     return persona
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from bot.engine import Engine
@@ -34,14 +35,20 @@ def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
         last: the previous reply, whose suggestions (or related questions) are numbered.
 
     Returns:
-        The answer for the picked entry, or ``engine.answer(line)`` for anything else.
+        The answer for the picked entry; for a number out of range, a "pick 1-N" line with
+        the same choices; otherwise ``engine.answer(line)`` (in the conversation's script when
+        the line has no letters).
     """
+    hint = last.script if last is not None else None
     if last is not None and line.isdigit():
         choices = last.suggestions or last.related
         index = int(line) - 1
         if 0 <= index < len(choices):
             return engine.answer_entry(choices[index].entry_id, last.script)
-    return engine.answer(line)
+        if choices:
+            text = engine.persona("pick_range", last.script, count=str(len(choices)))
+            return replace(last, kind="smalltalk", paragraphs=(text,), header="")
+    return engine.answer(line, script_hint=hint)
 
 
 def render_console(reply: Reply) -> str:

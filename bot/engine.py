@@ -211,13 +211,15 @@ class Engine:
         line = best.reply[script].format_map(self._fields(script))
         return Reply(kind="smalltalk", question=question, script=script, paragraphs=(line,))
 
-    def answer(self, question: str) -> Reply:
+    def answer(self, question: str, script_hint: Script | None = None) -> Reply:
         """Answer one question: the single answer path of every channel.
 
         Args:
             question: the user's message, any str (empty, 100,000 characters, emoji, control
                 characters and lone surrogates included). Only the first 500 characters are
                 matched.
+            script_hint: the script to reply in when the message has no letters to tell
+                (digits, emoji, punctuation only): e.g. the script of the conversation so far.
 
         Returns:
             A Reply of kind "answer", "suggest", "fallback" or "smalltalk". Never raises for a
@@ -227,6 +229,8 @@ class Engine:
             raise TypeError(f"question must be str, not {type(question).__name__}")
         cleaned = clean(question)
         script = detect_script(cleaned)
+        if script_hint is not None and not any(c.isalpha() for c in cleaned):
+            script = script_hint
         smalltalk = self._smalltalk_reply(question, cleaned, script)
         if smalltalk is not None:
             return smalltalk

@@ -123,7 +123,7 @@ def render_text(reply: Reply) -> str:
             lines.extend(f"  · {c.question}" for c in reply.related)
         return "\n".join(lines)
     lines.extend(reply.paragraphs)
-    if reply.suggestions:
+    if reply.suggestions and reply.kind != "answer":
         if reply.header:
             lines.append(reply.header)
         lines.extend(f"  {i}. {c.question}" for i, c in enumerate(reply.suggestions, 1))

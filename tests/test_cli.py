@@ -75,3 +75,15 @@ def test_unknown_command_is_a_usage_error():
     result = run_cli("fly")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_console_numbers_out_of_range_ask_for_a_valid_pick_in_the_users_script():
+    result = run_cli("console", stdin="欧洲\n7\n2\n:q\n")
+    assert result.returncode == 0, result.stderr
+    assert "请输入 1 到 3 之间的数字" in result.stdout
+    assert "—— Arthur Mensch" in result.stdout  # "2" still picked from the same suggestions
+
+
+def test_console_emoji_after_chinese_falls_back_in_chinese():
+    result = run_cli("console", stdin="你的博士是什么专业\n👍\n:q\n")
+    assert "这个问题我在那次访谈里没有谈到" in result.stdout

@@ -141,3 +141,18 @@ def test_cli_reports_bad_config_for_ask_too(project):
     result = run_cli("--config", str(project / "config.yaml"), "ask", "hi")
     assert result.returncode == 2
     assert "config.yaml:" in result.stderr and "margin must be a number" in result.stderr
+
+
+def test_unknown_persona_placeholder_is_caught_at_load(project):
+    config = project / "config.yaml"
+    edit(config, "—— {speaker},{role};麥肯錫", "—— {speakr},{role};麥肯錫")
+    with pytest.raises(DataError, match=r"unknown placeholder \{speakr\}") as err:
+        load_config(config)
+    assert err.value.line == line_of(config, "{speakr}")
+
+
+def test_unbalanced_brace_in_persona(project):
+    config = project / "config.yaml"
+    edit(config, '    en: "Did you mean:"', '    en: "Did you mean {:"')
+    with pytest.raises(DataError, match="bad braces"):
+        load_config(config)
