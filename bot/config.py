@@ -33,8 +33,19 @@ published Traditional text); hant: always the published text; hans: always Simpl
 
 ENV_CONFIG = "MENSCH_BOT_CONFIG"
 PLACEHOLDERS = frozenset(
-    {"topics", "speaker", "role", "date", "url", "title", "publisher", "interviewers", "note",
-     "interviewer", "count"}
+    {
+        "topics",
+        "speaker",
+        "role",
+        "date",
+        "url",
+        "title",
+        "publisher",
+        "interviewers",
+        "note",
+        "interviewer",
+        "count",
+    }
 )
 """Placeholders persona strings may use, e.g. ``{speaker}``; filled by the engine."""
 

@@ -180,7 +180,8 @@ class Engine:
         best = ranking[0]
         floor = max(t.suggest - 10, best.confidence - 20)
         candidates = tuple(s for s in ranking[: t.max_suggestions] if s.confidence >= floor)
-        if best.confidence >= t.answer:
+        generic_only = bool(best.features.get("generic_only"))
+        if best.confidence >= t.answer and not generic_only:
             rivals = [
                 s
                 for s in ranking[1:]

@@ -41,12 +41,14 @@ GENERIC_WEIGHT = 0.25
 SINGLE_CHAR_WEIGHT = 0.4
 """IDF multiplier for an unknown one-character Chinese token (often a jieba fragment)."""
 CALIBRATION = {
-    "bias": -3.27,
-    "coverage": 3.1,
-    "overlap": 3.86,
-    "surface": 0.5,
-    "lead": 3.45,
-    "generic_only": -0.28,
+    "bias": -3.04,
+    "coverage": 2.82,
+    "overlap": 3.2,
+    "surface": 2.4,
+    "lead": 4.15,
+    "generic_only": 0.01,
+    "unknown": -1.09,
+    "single": -1.0,
 }
 """Logistic calibration: confidence = 100 * sigmoid(bias + Σ coefficient * feature), so the
 confidence estimates the chance that the entry is a right answer. Fitted by
@@ -56,9 +58,23 @@ is a generic term."""
 
 
 def features(
-    coverage: float, overlap: float, surface: float, lead: float, generic_only: bool
+    coverage: float,
+    overlap: float,
+    surface: float,
+    lead: float,
+    generic_only: bool,
+    unknown: float = 0.0,
+    single: bool = False,
 ) -> dict[str, float]:
-    """The calibration features of one (question, entry) pair, each named as in CALIBRATION."""
+    """The calibration features of one (question, entry) pair, each named as in CALIBRATION.
+
+    Args:
+        coverage, overlap, surface: evidence, each 0-1 (see the module docstring).
+        lead: coverage minus the best other entry's coverage, -1..1.
+        generic_only: every token this entry matched is a generic term.
+        unknown: share (0-1) of the question's token weight that no entry knows.
+        single: the entry matched one token only, of a question with two or more.
+    """
     return {
         "bias": 1.0,
         "coverage": coverage,
@@ -66,6 +82,8 @@ def features(
         "surface": surface,
         "lead": lead,
         "generic_only": float(generic_only),
+        "unknown": unknown,
+        "single": float(single),
     }
 
 
@@ -237,12 +255,19 @@ class Matcher:
                     matched[i].append(token)
             coverage[i] = known / total if query else 0.0
         ordered = sorted(coverage, reverse=True)
+        unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
         scores = []
         for i, entry_id in enumerate(self._ids):
             best_other = ordered[1] if coverage[i] == ordered[0] else ordered[0]
             generic_only = bool(matched[i]) and all(t in self._generic for t in matched[i])
             values = features(
-                coverage[i], overlap[i], surface[i], coverage[i] - best_other, generic_only
+                coverage[i],
+                overlap[i],
+                surface[i],
+                coverage[i] - best_other,
+                generic_only,
+                unknown,
+                len(matched[i]) == 1 and len(query) > 1,
             )
             z = logit(values, self._coefficients) if matched[i] or surface[i] else -50.0
             scores.append(

@@ -368,11 +368,15 @@ def test_missing_log_reads_as_empty(tmp_path):
 
 
 def write_config(tmp_path: Path, section: str) -> Path:
-    """A real config file: the project's config.yaml with its ``unanswered:`` line replaced."""
+    """A real config file: the project's config.yaml with its ``unanswered:`` section (the
+    top-level key and its indented lines) replaced."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     lines = text.splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith("unanswered:"))
-    lines[index : index + 1] = section.strip("\n").splitlines()
+    end = index + 1
+    while end < len(lines) and lines[end].startswith((" ", "#")):
+        end += 1
+    lines[index:end] = section.strip("\n").splitlines()
     text = "\n".join(lines) + "\n"
     text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
     path = tmp_path / "config.yaml"

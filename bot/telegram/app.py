@@ -34,6 +34,7 @@ from bot.telegram import admin, callbacks, commands, inlinequeries, messages
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.errorhandler import error_handler
+from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.texts import COMMANDS
 
@@ -123,6 +124,7 @@ def build_application(
         .read_timeout(10)
         .write_timeout(10)
         .pool_timeout(5)
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .build()
     )
@@ -143,7 +145,8 @@ def build_application(
     ):
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(MessageHandler(new & filters.COMMAND, commands.unknown_command))
-    application.add_handler(MessageHandler(new & ~filters.StatusUpdate.ALL, messages.message))
+    content = filters.TEXT | filters.CAPTION | filters.ATTACHMENT  # not service messages
+    application.add_handler(MessageHandler(new & content, messages.message))
     application.add_handler(CallbackQueryHandler(callbacks.button))
     application.add_handler(InlineQueryHandler(inlinequeries.inline_query))
     application.add_error_handler(error_handler)

@@ -34,7 +34,7 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])[」』”’）)]*\s*|(?<
 
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units (astral characters such as emoji count 2)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def fits(text: str, limit: int = MAX_TEXT) -> bool:
