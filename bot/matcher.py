@@ -148,7 +148,9 @@ class Matcher:
         weak: list[set[str]] = []
         texts: list[list[str]] = []
         for entry in knowledge.entries:
-            asked = [*entry.variants, entry.ask["hant"], entry.ask["en"], entry.question]
+            # The interviewer's question is shared by sibling entries (one per paragraph of
+            # the answer), so its words are weak evidence for each of them.
+            asked = [*entry.variants, entry.ask["hant"], entry.ask["en"]]
             texts.append([normalize(t) for t in asked])
             support: dict[str, int] = defaultdict(int)
             for text in texts[-1]:
@@ -161,7 +163,9 @@ class Matcher:
             for keyword in entry.keywords:
                 tokens.update(tokenizer.tokens(normalize(keyword)))
             strong.append(tokens)
-            answer_tokens = {t for p in entry.answer for t in tokenizer.tokens(normalize(p))}
+            answer_tokens = {
+                t for p in (*entry.answer, entry.question) for t in tokenizer.tokens(normalize(p))
+            }
             weak.append((answer_tokens | incidental) - tokens)
         count = len(self._ids)
         df: dict[str, int] = defaultdict(int)

@@ -120,6 +120,8 @@ def build_application(
                 max_retries=limits.max_retries,
             )
         )
+        # httpcore scans every pooled connection per request: keep the pool near the need
+        .connection_pool_size(settings.concurrent_updates + 4)
         .connect_timeout(5)
         .read_timeout(10)
         .write_timeout(10)

@@ -8,7 +8,7 @@ Reference (every key optional; defaults shown)::
       default_script: hant      # script for commands when the user's language says nothing
       drop_pending_updates: false
       poll_timeout: 30          # getUpdates long-poll timeout, seconds
-      concurrent_updates: 32    # updates handled at once (different chats; a chat's in order)
+      concurrent_updates: 8     # updates handled at once (different chats; a chat's in order)
       related_buttons: 3        # related-question buttons under an answer (0-3)
       inline_results: 5         # articles offered for an inline question (1-50)
       inline_cache_time: 10     # seconds Telegram may cache an inline answer
@@ -66,7 +66,7 @@ class TelegramSettings:
     default_script: str = "hant"
     drop_pending_updates: bool = False
     poll_timeout: int = 30
-    concurrent_updates: int = 32
+    concurrent_updates: int = 8
     related_buttons: int = 3
     inline_results: int = 5
     inline_cache_time: int = 10
@@ -209,7 +209,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
         default_script=script,
         drop_pending_updates=r.boolean("drop_pending_updates", False),
         poll_timeout=r.number("poll_timeout", 30, 0, 600),
-        concurrent_updates=r.number("concurrent_updates", 32, 1, 1024),
+        concurrent_updates=r.number("concurrent_updates", 8, 1, 256),
         related_buttons=r.number("related_buttons", 3, 0, 3),
         inline_results=r.number("inline_results", 5, 1, 50),  # Bot API: at most 50 results
         inline_cache_time=r.number("inline_cache_time", 10, 0, 86400),
