@@ -40,10 +40,20 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text)
 
 
+_CJK_RANGES = (
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0x3400, 0x4DBF),  # Extension A
+    (0x20000, 0x2EBEF),  # Extensions B-F (OpenCC maps some rare characters there)
+    (0x30000, 0x3134F),  # Extension G
+    (0xF900, 0xFAFF),  # Compatibility Ideographs
+    (0x2F800, 0x2FA1F),  # Compatibility Ideographs Supplement
+)
+
+
 def is_cjk(char: str) -> bool:
-    """True for a CJK unified ideograph (basic block and extension A)."""
+    """True for a CJK ideograph: unified (basic, extensions A-G) or compatibility."""
     code = ord(char)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF
+    return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
 def detect_script(text: str) -> Script:
