@@ -194,12 +194,16 @@ def test_flood_control_429_is_retried(bot, fake):
 
 
 def test_blocked_user_is_dropped(bot, fake):
-    fake.chat(1102).blocked = True
-    fake.send_user_message(1102, 1102, ASK)
-    g = -2003
-    settle(fake, g)
-    assert replies(fake, 1102) == []
-    assert [p for p in fake.calls("sendMessage") if int(p["chat_id"]) == 1102]
+    u = 1102
+    fake.chat(u).blocked = True
+    fake.send_user_message(u, u, ASK)
+    refused = lambda: [r for m, p, r in fake.sent if int(p["chat_id"]) == u]  # noqa: E731
+    fake.wait_for(refused, 20, "the refused send")
+    fake.chat(u).blocked = False  # unblocked: the next question proves the first was handled
+    fake.send_user_message(u, u, "語言")
+    wait_replies(fake, u, 1)
+    assert len(refused()) == 2 and isinstance(refused()[0], Exception)
+    assert len(replies(fake, u)) == 1
 
 
 def test_parse_error_is_resent_plain(bot, fake):
@@ -215,10 +219,12 @@ def test_server_error_and_slow_answer(bot, fake):
     fake.fail("sendMessage", 500, "Internal Server Error", chat_id=1104)
     fake.send_user_message(1104, 1104, ASK)
     assert len(wait_replies(fake, 1104, 1)) == 1
-    fake.delay("sendMessage", 2.0)
+    fake.delay("sendMessage", 2.0, chat_id=1105)
     fake.send_user_message(1105, 1105, ASK)
     fake.send_user_message(1106, 1106, ASK)
     wait_replies(fake, 1106, 1)
+    assert replies(fake, 1105) == []  # a slow chat does not hold up the others
+    wait_replies(fake, 1105, 1)
     assert len(replies(fake, 1105)) == 1 == len(replies(fake, 1106))
 
 

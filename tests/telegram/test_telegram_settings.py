@@ -126,3 +126,32 @@ def test_redaction_at_every_level_in_messages_args_and_tracebacks():
     assert TOKEN not in out and TOKEN.split(":")[1] not in out
     assert out.count("<redacted-token>") == 10
     assert logging.getLogger("httpx").level == logging.WARNING
+
+
+def test_updates_of_one_chat_stay_in_order_while_other_chats_proceed():
+    import asyncio
+
+    from telegram import Update
+
+    from bot.telegram.ordering import PerChatUpdateProcessor
+
+    def update(chat: int) -> Update:
+        message = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}}
+        return Update.de_json({"update_id": 1, "message": {**message, "text": "x"}}, None)
+
+    async def scenario() -> list[str]:
+        processor = PerChatUpdateProcessor(8)
+        done: list[str] = []
+
+        async def work(name: str, pause: float) -> None:
+            await asyncio.sleep(pause)
+            done.append(name)
+
+        await asyncio.gather(
+            processor.process_update(update(1), work("a1", 0.05)),
+            processor.process_update(update(1), work("a2", 0)),
+            processor.process_update(update(2), work("b1", 0)),
+        )
+        return done
+
+    assert asyncio.run(scenario()) == ["b1", "a1", "a2"]
