@@ -85,6 +85,7 @@ def build_application(
     *,
     reload: Callable[[], Any] | None = None,
     base_url: str | None = None,
+    unanswered: Any | None = None,
 ) -> Application:
     """Build the Telegram application around ``engine``.
 
@@ -94,6 +95,7 @@ def build_application(
         engine: the answer engine (:class:`bot.engine.Engine` or an object with its methods).
         reload: returns a fresh engine or raises DataError; used by /reload.
         base_url: Bot API server ``…/bot`` prefix; default ``settings.base_url``.
+        unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
 
     Returns:
         The Application, handlers registered in order: commands, admin commands, unknown
@@ -131,7 +133,9 @@ def build_application(
         .build()
     )
     application.bot_data[rt.ENGINE] = engine
-    application.bot_data[rt.RUNTIME] = rt.Runtime(settings=settings, reload=reload)
+    application.bot_data[rt.RUNTIME] = rt.Runtime(
+        settings=settings, reload=reload, unanswered=unanswered
+    )
 
     new = messages.NEW_MESSAGE
     for name, callback in (

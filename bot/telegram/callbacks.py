@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import runtime as rt
-from bot.telegram.delivery import deliver, edit_into
+from bot.telegram.delivery import answer_query, deliver, edit_into
 from bot.telegram.render import (
     keyboard_for,
     parse_callback_data,
@@ -39,21 +39,21 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message if isinstance(query.message, Message) else None
     script = parsed[1] if parsed else rt.update_script(update, context)
     if parsed is None or message is None:
-        await query.answer(runtime.settings.text(script, "button_expired"))
+        await answer_query(query.answer(runtime.settings.text(script, "button_expired")))
         return
     action, script, entry_id = parsed
     key = (message.chat_id, message.message_id, query.data)
     if action == "r" and not runtime.first_press(key):
-        await query.answer(runtime.settings.text(script, "already_sent"))
+        await answer_query(query.answer(runtime.settings.text(script, "already_sent")))
         return
     if action != "n":
         try:
             reply = engine.answer_entry(entry_id, script)
         except KeyError:
             log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
-            await query.answer(runtime.settings.text(script, "button_expired"))
+            await answer_query(query.answer(runtime.settings.text(script, "button_expired")))
             return
-    await query.answer()
+    await answer_query(query.answer())
     if action == "n":
         text = engine.persona("fallback", script)
         keyboard = keyboard_for(engine.topics(script), "r", script, label="topic")

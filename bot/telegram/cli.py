@@ -107,11 +107,14 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
         return _fail(problem)
 
     from bot.config import load_config  # the core's loader; imported late to keep start fast
+    from bot.unanswered import UnansweredLog
+    from bot.unanswered import parse_settings as parse_unanswered
 
     config_path = getattr(args, "config", None)
     try:
         config = load_config(config_path)
         settings = parse_settings(config.path, config.telegram)
+        unanswered = UnansweredLog(parse_unanswered(config))
         engine = engine_factory()
         base_url = settings.base_url
         if os.environ.get(BASE_URL_ENV, "").strip():
@@ -125,7 +128,7 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
     application = build_application(
-        token, settings, engine, reload=engine_factory, base_url=base_url
+        token, settings, engine, reload=engine_factory, base_url=base_url, unanswered=unanswered
     )
     try:
         if args.webhook_url:

@@ -148,3 +148,21 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
         thread = message.message_thread_id if message.is_topic_message else None
         await deliver(bot, kwargs["chat_id"], rest, thread_id=thread)
     return True
+
+
+async def answer_query(call: Awaitable[Any]) -> bool:
+    """Await a callback or inline query answer; a query Telegram no longer accepts
+    ("query is too old", "query ID is invalid": answered too late or twice) is logged at
+    info, not raised, so a late button press still gets its answer delivered.
+
+    Returns True when Telegram accepted the answer.
+    """
+    try:
+        await call
+    except BadRequest as exc:
+        text = exc.message.lower()
+        if "query is too old" in text or "query id is invalid" in text:
+            log.info("query answer refused: %s", exc.message)
+            return False
+        raise
+    return True

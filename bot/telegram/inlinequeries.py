@@ -8,6 +8,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import runtime as rt
+from bot.telegram.delivery import answer_query
 from bot.telegram.render import MAX_CALLBACK_DATA, inline_article_text, preview
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         reply = engine.answer(text)
         runtime.stats["inline"] += 1
+        rt.record_unanswered(context, reply, update)
         script = reply.script
         if reply.kind == "answer":
             choices = [(reply.entry_id, reply.interviewer_question or text)]
@@ -69,4 +71,4 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         pairs = choices
         limit = runtime.settings.inline_results
     results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS))
-    await query.answer(results, cache_time=runtime.settings.inline_cache_time)
+    await answer_query(query.answer(results, cache_time=runtime.settings.inline_cache_time))

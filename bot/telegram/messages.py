@@ -65,6 +65,7 @@ async def answer_question(
     runtime = rt.runtime(context)
     reply = engine.answer(question)
     runtime.stats[reply.kind] += 1
+    rt.record_unanswered(context, reply, update)
     none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
     rendered = render_reply(
         reply, related_limit=runtime.settings.related_buttons, none_label=none_label

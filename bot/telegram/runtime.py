@@ -39,6 +39,8 @@ class Runtime:
         rng: randomness for /random.
         pressed: recently handled button presses (chat id, message id, data), so a double
             press does not send an answer twice; bounded to 2,000 entries.
+        unanswered: the unanswered-question log (:class:`bot.unanswered.UnansweredLog`), or
+            None; fallbacks and suggestions are recorded there.
     """
 
     settings: TelegramSettings
@@ -48,6 +50,7 @@ class Runtime:
     me: BotIdentity | None = None
     rng: random.Random = field(default_factory=random.Random)
     pressed: OrderedDict = field(default_factory=OrderedDict)
+    unanswered: Any | None = None
 
     def __post_init__(self) -> None:
         if self.flood is None:
@@ -62,6 +65,21 @@ class Runtime:
         if len(self.pressed) > 2000:
             self.pressed.popitem(last=False)
         return True
+
+
+def record_unanswered(context: ContextTypes.DEFAULT_TYPE, reply: Any, update: Update) -> None:
+    """Record a fallback or suggestion in the unanswered-question log, if one is set."""
+    log = runtime(context).unanswered
+    if log is None:
+        return
+    chat, user = update.effective_chat, update.effective_user
+    log.record(
+        reply,
+        "telegram",
+        chat.type if chat else ("inline" if update.inline_query else None),
+        user_id=user.id if user else None,
+        chat_id=chat.id if chat else None,
+    )
 
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:

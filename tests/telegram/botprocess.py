@@ -28,7 +28,8 @@ def write_config(tmp_path: Path, telegram_section: str = TEST_TELEGRAM_SECTION) 
     text = (REPO / "config.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^knowledge:.*$", f"knowledge: {REPO / 'knowledge'}", text)
     text = re.sub(r"(?m)^cache_dir:.*$", f"cache_dir: {tmp_path / 'cache'}", text)
-    text = re.sub(r"(?m)^telegram:.*$", telegram_section.rstrip(), text)
+    block = re.compile(r"(?ms)^telegram:.*?(?=^[^\s#]|\Z)")  # the section and its lines
+    text = block.sub(lambda _: telegram_section.rstrip() + "\n", text)
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -57,6 +58,7 @@ class BotProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self.log = tmp_path / f"bot-{id(self)}.log"
         config = config or write_config(tmp_path)
+        self.config = config
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "--config", str(config), "run", *args],
@@ -65,6 +67,16 @@ class BotProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_started(self, fake: FakeBotAPI, timeout: float = 60) -> None:
+        """Wait until the bot polls (or set its webhook); fail at once if it exits."""
+        fake.wait_for(
+            lambda: fake.calls("getUpdates") or fake.webhook or self.proc.poll() is not None,
+            timeout,
+            "the bot to start",
+        )
+        if self.proc.poll() is not None:
+            raise AssertionError(f"bot exited with {self.proc.returncode}:\n{self.output()}")
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -33,10 +33,10 @@ def fake():
 def bot(fake, tmp_path_factory):
     process = BotProcess(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
     try:
-        fake.wait_for(lambda: fake.calls("getUpdates"), 60, "the bot to start polling")
+        process.wait_started(fake)
     except AssertionError:
         process.stop()
-        raise AssertionError("bot did not start:\n" + process.output()) from None
+        raise
     yield process
     process.stop()
 
@@ -262,6 +262,12 @@ def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
     assert code == 0, output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert f"running as @{BOT}" in output and "can_read_all_group_messages=False" in output
+    log = bot.config.parent / "var" / "unanswered.jsonl"
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {"channel": "telegram", "chat_type": "private", "question": "歐洲"}.items() <= next(
+        r for r in records if r["question"] == "歐洲"
+    ).items()
+    assert all("user_id" not in r and "chat_id" not in r for r in records)  # privacy default
 
 
 # ---------------------------------------------------------------- start-up problems
@@ -295,7 +301,7 @@ def test_webhook_mode(tmp_path):
         bot = BotProcess(fake, tmp_path, "--webhook-url", url, "--listen", "127.0.0.1",
                          "--port", str(port), "--secret-token", "s3cret_T")  # fmt: skip
         try:
-            fake.wait_for(lambda: fake.webhook, 60, "setWebhook")
+            bot.wait_started(fake)
             assert fake.webhook["url"] == url and fake.webhook["secret_token"] == "s3cret_T"
             fake.wait_for(lambda: _listening(port), 30, "the webhook server to listen")
             msg = fake.new_message(3001, 3001, ASK)

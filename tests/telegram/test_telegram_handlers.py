@@ -235,6 +235,16 @@ def test_garbage_and_stale_callback_data(inproc, fake):
     assert len(sent(fake, P)) == 1
 
 
+def test_a_late_press_still_delivers_the_answer(inproc, fake):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    fake.fail("answerCallbackQuery", 400, "Bad Request: query is too old and response timeout "
+              "expired or query ID is invalid")  # fmt: skip
+    inproc.press(P, msg["message_id"], "a|en|work", P)
+    assert fake.chats[P].messages[msg["message_id"]]["text"].startswith("Answer for work.")
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+
+
 # ---------------------------------------------------------------- inline mode
 def test_inline_query_answers_and_empty_query_lists_topics(inproc, fake):
     qid = fake.inline(USER, "why open <source>?")
@@ -325,6 +335,28 @@ def test_flood_guard_keeps_a_group_quiet(fake):
         for _ in range(4):
             bot.say(G, USER, f"@{BOT_USERNAME} why open?")
     assert len(sent(fake, G)) == 2
+
+
+class Recorder:
+    def __init__(self):
+        self.records = []
+
+    def record(self, reply, channel, chat_type, user_id=None, chat_id=None):
+        self.records.append((reply.kind, reply.question, channel, chat_type, user_id, chat_id))
+
+
+def test_fallbacks_and_suggestions_go_to_the_unanswered_log(inproc, fake):
+    recorder = inproc.app.bot_data["runtime"].unanswered = Recorder()
+    inproc.say(P, P, "??? stock price")
+    inproc.say(G, USER, f"@{BOT_USERNAME} maybe europe")
+    fake.inline(USER, "??? inline")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    assert [r[:4] for r in recorder.records] == [
+        ("fallback", "??? stock price", "telegram", "private"),
+        ("suggest", "maybe europe", "telegram", "group"),
+        ("fallback", "??? inline", "telegram", "inline"),
+    ]  # fmt: skip
+    assert recorder.records[1][4:] == (USER, G)
 
 
 # ---------------------------------------------------------------- admin
