@@ -97,6 +97,8 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB 22: durations as timedelta (the int form is deprecated and warns on every 429)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         token = read_token(os.environ)
     except TokenError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import random
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from bot.reply import Choice, Reply
 from bot.telegram.app import build_application, post_init
 from bot.telegram.settings import RateLimit, TelegramSettings
 
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as bot.telegram.cli does
 URL = "https://example.org/interview"
 ADMIN = 4242
 
