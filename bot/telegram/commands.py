@@ -67,17 +67,17 @@ async def random_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/about: the interview, its source, and that the bot only quotes it verbatim."""
     script = rt.update_script(update, context)
-    source = rt.engine(context).source
-    await send(update, context, render_blocks([_persona(context, "about", script), source.url]))
+    text = _persona(context, "about", script)
+    url = rt.engine(context).source.url
+    await send(update, context, render_blocks([text] if url in text else [text, url]))
 
 
 async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/source: the interview's title, date and link."""
     script = rt.update_script(update, context)
     source = rt.engine(context).source
-    line = rt.runtime(context).settings.text(
-        script, "source", title=source.title, date=str(source.date)
-    )
+    title = (getattr(source, "title_en", None) if script == "en" else None) or source.title
+    line = rt.runtime(context).settings.text(script, "source", title=title, date=str(source.date))
     await send(update, context, render_blocks([line, source.url]))
 
 

@@ -257,6 +257,19 @@ def test_admin_stats_and_commands_menu(bot, fake):
     ]  # fmt: skip
 
 
+def test_start_help_about_source_topics_random(bot, fake):
+    u = 1300
+    for command in ("/start", "/help", "/about", "/source", "/topics", "/random"):
+        fake.send_user_message(u, u, command)
+    start, help_, about, source, topics, random_ = wait_replies(fake, u, 6)
+    assert "Arthur Mensch" in start["text"]
+    assert f"/ask@{BOT}" in help_["text"]
+    assert about["text"].count("https://www.mckinsey.com/") == 1
+    assert "麥肯錫專訪 Mistral AI CEO" in source["text"] and "2024-05-11" in source["text"]
+    assert len(topics["reply_markup"]["inline_keyboard"]) >= 5
+    assert URL in random_["text"]
+
+
 def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
     code, output = bot.stop()
     assert code == 0, output
