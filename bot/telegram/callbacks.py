@@ -28,7 +28,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     - "r|script|id" (related question, topic): the answer is sent as a new message.
 
     A second press of the same button is harmless: an edit to identical content is
-    ignored, and a new message is not sent twice.
+    ignored, and a new message is not sent twice. New messages count against the chat's
+    flood budget, like answers to questions.
     """
     query = update.callback_query
     if query is None:
@@ -45,6 +46,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     key = (message.chat_id, message.message_id, query.data)
     if action == "r" and not runtime.first_press(key):
         await answer_query(query.answer(runtime.settings.text(script, "already_sent")))
+        return
+    if action == "r" and not runtime.flood.allow(message.chat_id, message.chat.type):
+        log.info("flood guard: chat %s over budget, button press ignored", message.chat_id)
+        await answer_query(query.answer())
         return
     if action != "n":
         try:

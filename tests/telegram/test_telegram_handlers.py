@@ -334,6 +334,8 @@ def test_flood_guard_keeps_a_group_quiet(fake):
     with InProcessBot(fake, settings=settings) as bot:
         for _ in range(4):
             bot.say(G, USER, f"@{BOT_USERNAME} why open?")
+        first = sent(fake, G)[0][1]
+        bot.press(G, first["message_id"], "r|en|europe", USER)  # buttons count too
     assert len(sent(fake, G)) == 2
 
 

@@ -155,3 +155,17 @@ def test_updates_of_one_chat_stay_in_order_while_other_chats_proceed():
         return done
 
     assert asyncio.run(scenario()) == ["b1", "a1", "a2"]
+
+
+def test_flood_guard_window_slides_per_chat():
+    from bot.telegram.flood import FloodGuard
+
+    now = [0.0]
+    guard = FloodGuard(private=3, group=2, window=60, clock=lambda: now[0])
+    assert [guard.allow(-1, "group") for _ in range(3)] == [True, True, False]
+    assert [guard.allow(5, "private") for _ in range(4)] == [True, True, True, False]
+    assert guard.allow(-2, "supergroup")  # another chat has its own budget
+    now[0] = 59.9
+    assert not guard.allow(-1, "group")
+    now[0] = 60.0
+    assert guard.allow(-1, "group") and guard.allow(-1, "group") and not guard.allow(-1, "group")
