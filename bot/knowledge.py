@@ -153,20 +153,29 @@ def _scripts(node: LineMap, key: str, path: Path, what: str, need=SCRIPTS) -> Ma
     return MappingProxyType({s: _text(value, s, path, f"{what}.{key}") for s in need})
 
 
+def _text_list(value: Any, path: Path, label: str, line: int) -> tuple[str, ...]:
+    """A YAML list of texts (numbers are read as text); anything else is a DataError."""
+    if not isinstance(value, LineList):
+        raise DataError(path, line, f"{label} must be a list")
+    result = []
+    for i, item in enumerate(value):
+        if isinstance(item, bool):
+            raise DataError(
+                path, value.item_line(i), f"{label}: {item!r} read as true/false; quote it"
+            )
+        if isinstance(item, int | float):
+            item = str(item)
+        if not isinstance(item, str) or not item.strip():
+            raise DataError(path, value.item_line(i), f"{label}: item must be non-empty text")
+        result.append(item.strip())
+    return tuple(result)
+
+
 def _strings(node: LineMap, key: str, path: Path, what: str, required: bool = True):
     value = node.get(key)
     if value is None and not required:
         return ()
-    if not isinstance(value, LineList):
-        raise DataError(path, node.key_line(key), f"{what}: {key!r} must be a list")
-    result = []
-    for i, item in enumerate(value):
-        if isinstance(item, int | float) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str) or not item.strip():
-            raise DataError(path, value.item_line(i), f"{what}: {key} item must be non-empty text")
-        result.append(item.strip())
-    return tuple(result)
+    return _text_list(value, path, f"{what}: {key}", node.key_line(key))
 
 
 def _load_source(directory: Path) -> Source:
@@ -308,17 +317,6 @@ def _load_smalltalk(directory: Path) -> tuple[SmallTalk, ...]:
     return tuple(result)
 
 
-def _word_list(node: Any, path: Path, key: str, line: int) -> tuple[str, ...]:
-    if not isinstance(node, LineList):
-        raise DataError(path, line, f"{key} must be a list")
-    words = []
-    for i, item in enumerate(node):
-        if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
-            raise DataError(path, node.item_line(i), f"{key}: item must be non-empty text")
-        words.append(str(item).strip())
-    return tuple(words)
-
-
 def _load_lexicon(directory: Path) -> Lexicon:
     path = directory / LEXICON_FILE
     node = load_yaml(path)
@@ -329,21 +327,21 @@ def _load_lexicon(directory: Path) -> Lexicon:
         raise DataError(path, node.key_line("stopwords"), "stopwords must map zh/en to lists")
     stopwords = set()
     for key in stop:
-        stopwords.update(_word_list(stop[key], path, f"stopwords.{key}", stop.key_line(key)))
+        stopwords.update(_text_list(stop[key], path, f"stopwords.{key}", stop.key_line(key)))
     synonyms_node = node.get("synonyms")
     if not isinstance(synonyms_node, LineMap):
         raise DataError(path, node.key_line("synonyms"), "synonyms must be a mapping")
     synonyms: dict[str, str] = {}
     for canonical in synonyms_node:
         line = synonyms_node.key_line(canonical)
-        for form in _word_list(synonyms_node[canonical], path, f"synonyms.{canonical}", line):
+        for form in _text_list(synonyms_node[canonical], path, f"synonyms.{canonical}", line):
             synonyms[form] = str(canonical)
     return Lexicon(
-        words=_word_list(node.get("words"), path, "words", node.key_line("words")),
+        words=_text_list(node.get("words"), path, "words", node.key_line("words")),
         stopwords=frozenset(stopwords),
         synonyms=MappingProxyType(synonyms),
         generic=frozenset(
-            _word_list(node.get("generic"), path, "generic", node.key_line("generic"))
+            _text_list(node.get("generic"), path, "generic", node.key_line("generic"))
         ),
     )
 

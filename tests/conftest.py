@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,15 @@ def config():
 def engine(config):
     """The real answer path on the real knowledge."""
     return Engine.from_config(config)
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """Run ``python -m bot ARGS`` from the project root; text in and out, 120 s at most."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )

@@ -1,22 +1,11 @@
 """The command line as users and the scorer drive it: ask, ask --json, console, check, eval."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
 
 
 def test_ask_json_protocol_one_object_per_line_in_order():

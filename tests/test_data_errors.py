@@ -1,11 +1,10 @@
 """Malformed knowledge and config: one line naming file, line and problem; exit status 2."""
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from bot.config import load_config
 from bot.errors import DataError
@@ -113,17 +112,6 @@ def test_missing_persona_text(project):
 def test_missing_config_file(tmp_path):
     with pytest.raises(DataError, match="file not found"):
         load_config(tmp_path / "nope.yaml")
-
-
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
 
 
 def test_cli_reports_one_line_and_exit_2_for_bad_knowledge(project):
