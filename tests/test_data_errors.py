@@ -144,3 +144,23 @@ def test_unbalanced_brace_in_persona(project):
     edit(config, '    en: "Did you mean:"', '    en: "Did you mean {:"')
     with pytest.raises(DataError, match="bad braces"):
         load_config(config)
+
+
+def test_yaml_booleans_in_word_lists_are_named(project):
+    lexicon = project / "knowledge" / "lexicon.yaml"
+    edit(lexicon, '"yes",', "yes,")
+    with pytest.raises(DataError, match="True read as true/false; quote it") as err:
+        load_knowledge(project / "knowledge")
+    assert err.value.line == line_of(lexicon, "  en: [a, an")
+
+
+def test_check_names_a_variant_that_another_entry_takes(project):
+    entries = project / "knowledge" / "entries.yaml"
+    edit(entries, "    - 你是什麼學歷\n", "    - 歐洲的市場是不是很分散\n")
+    result = run_cli("--config", str(project / "config.yaml"), "check")
+    assert result.returncode == 2
+    line = line_of(entries, "歐洲的市場是不是很分散")
+    assert (
+        f"entries.yaml:{line}: entry background: variant '歐洲的市場是不是很分散' is taken by "
+        "entry fragmented" in result.stdout
+    )
