@@ -13,6 +13,7 @@ Each rendered part comes with a plain-text twin, sent when Telegram rejects the 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -242,7 +243,15 @@ def keyboard_for(
 ) -> InlineKeyboardMarkup | None:
     """One button per row for each choice (labelled by its question or topic), then an
     optional "none of these" button. Choices whose callback data would not fit are skipped.
-    Returns None when there is no button."""
+    Returns None when there is no button. Keyboards are immutable and cached (the same
+    entry always gets the same related questions), which saves building them per reply."""
+    return _keyboard(tuple(choices), action, script, label, none_label)
+
+
+@functools.lru_cache(maxsize=2048)
+def _keyboard(
+    choices: tuple[Choice, ...], action: str, script: str, label: str, none_label: str
+) -> InlineKeyboardMarkup | None:
     rows = []
     for choice in choices:
         data = callback_data(action, script, choice.entry_id)
