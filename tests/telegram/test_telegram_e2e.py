@@ -343,3 +343,19 @@ def _post(url: str, body: bytes, secret: str) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+def test_rejected_token_and_unreachable_server(tmp_path):
+    with FakeBotAPI(token="987654321:AAAnotherTokenThatTheServerKnows_xyz") as fake:
+        code, output = BotProcess(fake, tmp_path).wait()
+        assert fake.violations == ["request with a wrong token"]
+    assert code == 2 and output.strip().splitlines()[-1] == (
+        "mensch-bot run: the Bot API server rejected the token (401 Unauthorized)"
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    nowhere = type("Nowhere", (), {"base_url": f"http://127.0.0.1:{closed}"})()
+    code, output = BotProcess(nowhere, tmp_path).wait()
+    assert code == 1 and "mensch-bot run: cannot reach the Bot API server" in output
+    assert TOKEN not in output
