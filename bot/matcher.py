@@ -40,6 +40,8 @@ GENERIC_WEIGHT = 0.25
 """IDF multiplier for generic terms."""
 SINGLE_CHAR_WEIGHT = 0.4
 """IDF multiplier for an unknown one-character Chinese token (often a jieba fragment)."""
+LONG_QUESTION_TOKENS = 6
+"""Beyond this many distinct tokens, unknown tokens weigh proportionally less."""
 CALIBRATION = {
     "bias": -3.04,
     "coverage": 2.82,
@@ -224,6 +226,11 @@ class Matcher:
         if not query and not surface_q:
             return [Score(i, 0.0, 0.0, 0.0, 0.0, ()) for i in self._ids]
         weights = {t: self.weight(t) for t in query}
+        if len(query) > LONG_QUESTION_TOKENS:
+            # In a long question, most unknown words are the asker's context ("I am a student
+            # at…"), not its topic: they weigh less, so the topic words can carry it.
+            discount = LONG_QUESTION_TOKENS / len(query)
+            weights = {t: w * discount if t not in self._idf else w for t, w in weights.items()}
         total = sum(weights.values()) or 1.0
 
         overlap = [0.0] * count

@@ -18,7 +18,8 @@ MAX_QUESTION_CHARS = 500
 """Only the first 500 characters (code points) of a message are matched: a longer message is
 not a question, and the cap bounds the matching time for any input."""
 
-_ASK_COMMAND = re.compile(r"^\s*/ask(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)", re.IGNORECASE)
+_COMMAND = re.compile(r"^\s*/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
+"""A leading bot command (Bot API: 1-32 characters of a-z, 0-9 and _), e.g. /ask@MenschBot."""
 _MENTION = re.compile(r"@[A-Za-z0-9_]{2,64}")
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -90,7 +91,8 @@ def _keep(char: str) -> bool:
 def clean(text: str) -> str:
     """Reduce a message to the words that matter for matching.
 
-    Steps: NFKC (full-width → half-width), drop a leading ``/ask`` or ``/ask@name``,
+    Steps: NFKC (full-width → half-width), drop a leading bot command (``/ask``,
+    ``/ask@name``, ``/start``…),
     @mentions and URLs, case-fold, replace every character that is not a letter or digit
     (punctuation, emoji, symbols, control and zero-width characters) with a space, collapse
     spaces. Only the first :data:`MAX_QUESTION_CHARS` characters are kept.
@@ -105,7 +107,7 @@ def clean(text: str) -> str:
     text = text[: MAX_QUESTION_CHARS * 2]
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → "?"
     text = unicodedata.normalize("NFKC", text)
-    text = _ASK_COMMAND.sub(" ", text)
+    text = _COMMAND.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
     text = text.casefold()
