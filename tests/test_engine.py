@@ -174,3 +174,20 @@ def test_suggestions_and_json_shape(engine):
         "source",
         "suggestions",
     }
+
+
+def test_long_question_with_personal_context_still_reaches_its_topic(engine):
+    reply = engine.answer(
+        "我在一家银行做IT,最近老板一直在问AI的事情,我想知道你们的模型可以部署在私有云"
+        "或者我们自己的服务器上吗?"
+    )
+    assert (reply.kind, reply.entry_id) == ("answer", "private_cloud")
+    off_topic = engine.answer(
+        "我在一家银行做IT,最近老板一直在问我周末去哪里吃饭比较好,有什么推荐吗?"
+    )
+    assert off_topic.kind == "fallback"
+
+
+def test_bare_commands_are_not_questions(engine):
+    assert engine.answer("/start").kind == "fallback"
+    assert engine.answer("/help@OtherBot 開源").entry_id == "oss_value"

@@ -49,3 +49,9 @@ def test_detect_script():
 
 def test_compact_joins_cjk_but_keeps_latin_words_apart():
     assert compact("ai 模型 open source") == "ai模型open source"
+
+
+def test_any_leading_bot_command_is_dropped():
+    assert clean("/start") == ""
+    assert clean("/help@OtherBot 開源") == "開源"
+    assert clean("a/b test") == "a b test"
