@@ -2,7 +2,9 @@
 in-process against the fake Bot API server.
 
 (This folder has no ``__init__.py``: a package named ``telegram`` would shadow
-python-telegram-bot. Modules here are imported by their plain names.)"""
+python-telegram-bot. Modules here are imported by their plain names, and there is no
+``conftest.py`` here: a second top-level ``conftest`` module would shadow ``tests/conftest.py``
+for test modules that import from it. Test modules import the fixtures below instead.)"""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import os
 import random
 from dataclasses import dataclass
 
+import pytest
 from fakeapi import TOKEN, FakeBotAPI
 from telegram import Update
 
@@ -151,3 +154,18 @@ class InProcessBot:
 
 def failing_reload():
     raise DataError("knowledge/entries.yaml", 12, "entry 'x': answer is not verbatim")
+
+
+@pytest.fixture(name="fake")
+def fake_fixture():
+    """A running fake Bot API server; the test fails if any request broke the protocol."""
+    with FakeBotAPI() as server:
+        yield server
+        assert server.violations == [], server.violations
+
+
+@pytest.fixture(name="inproc")
+def inproc_fixture(fake):
+    """An :class:`InProcessBot` with the :class:`FakeEngine`."""
+    with InProcessBot(fake) as bot:
+        yield bot

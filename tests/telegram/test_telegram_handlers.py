@@ -6,7 +6,17 @@ from __future__ import annotations
 import logging
 
 from fakeapi import BOT_ID, BOT_USERNAME
-from harness import ADMIN, TOPICS, URL, FakeEngine, InProcessBot, failing_reload, quiet_settings
+from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures fake, inproc)
+    ADMIN,
+    TOPICS,
+    URL,
+    FakeEngine,
+    InProcessBot,
+    failing_reload,
+    fake_fixture,
+    inproc_fixture,
+    quiet_settings,
+)
 
 from bot.telegram.settings import Flood
 
