@@ -156,12 +156,14 @@ def failing_reload():
     raise DataError("knowledge/entries.yaml", 12, "entry 'x': answer is not verbatim")
 
 
-@pytest.fixture(name="fake")
-def fake_fixture():
-    """A running fake Bot API server; the test fails if any request broke the protocol."""
+def running_fake():
+    """Yield a running fake Bot API server; fail if any request broke the protocol."""
     with FakeBotAPI() as server:
         yield server
         assert server.violations == [], server.violations
+
+
+fake_fixture = pytest.fixture(name="fake")(running_fake)
 
 
 @pytest.fixture(name="inproc")

@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 from botprocess import BotProcess, write_config
 from fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
+from harness import running_fake
 
 BOT = BOT_USERNAME
 ASK = "為什麼要開源?"
@@ -22,11 +23,7 @@ URL = "https://www.mckinsey.com/featured-insights/lifting-europes-ambition/video
 ADMIN = 4242
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeBotAPI() as server:
-        yield server
-        assert server.violations == [], server.violations
+fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
 
 
 @pytest.fixture(scope="module")
