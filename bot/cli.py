@@ -65,6 +65,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.check import check_variants
 
     engine = _engine(args)
+    from bot.telegram.settings import parse_settings as parse_telegram_settings
+    from bot.unanswered import parse_settings as parse_unanswered_settings
+
+    parse_telegram_settings(engine.config.path, engine.config.telegram)
+    parse_unanswered_settings(engine.config)
     problems = check_variants(engine)
     for problem in problems:
         print(problem)

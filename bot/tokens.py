@@ -100,15 +100,16 @@ class Tokenizer:
             text: output of :func:`bot.text.normalize`.
 
         Returns:
-            Tokens: Simplified Chinese words, English stems, digits; canonical synonyms.
+            Tokens: Simplified Chinese words, English stems (no lone letters), digits;
+            canonical synonyms.
         """
         if self._phrase_re is not None:
             text = self._phrase_re.sub(lambda m: f" {self._phrases[m.group(0)]} ", text)
         result = []
         for raw in self._jieba.cut(text, HMM=True):
             raw = raw.strip()
-            if not raw:
-                continue
+            if not raw or (len(raw) == 1 and raw.isascii() and raw.isalpha()):
+                continue  # a lone Latin letter ("<b>" markup, "u r") carries no topic
             token = self.canonical(raw)
             if token:
                 result.append(token)

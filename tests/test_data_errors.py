@@ -164,3 +164,16 @@ def test_check_names_a_variant_that_another_entry_takes(project):
         f"entries.yaml:{line}: entry background: variant '歐洲的市場是不是很分散' is taken by "
         "entry fragmented" in result.stdout
     )
+
+
+def test_check_validates_the_telegram_and_unanswered_sections(project):
+    config = project / "config.yaml"
+    edit(config, "  concurrent_updates: 8 ", "  concurrent_updates: lots ")
+    result = run_cli("--config", str(config), "check")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{config}:{line_of(config, 'concurrent_updates: lots')}:")
+    edit(config, "  concurrent_updates: lots ", "  concurrent_updates: 8 ")
+    edit(config, "  backups: 3 ", "  backups: -3 ")
+    result = run_cli("--config", str(config), "check")
+    assert result.returncode == 2
+    assert f"{config}:{line_of(config, 'backups: -3')}:" in result.stderr

@@ -191,3 +191,8 @@ def test_long_question_with_personal_context_still_reaches_its_topic(engine):
 def test_bare_commands_are_not_questions(engine):
     assert engine.answer("/start").kind == "fallback"
     assert engine.answer("/help@OtherBot 開源").entry_id == "oss_value"
+
+
+def test_markup_in_a_question_does_not_hide_it(engine):
+    reply = engine.answer("為什麼要開源? <b>x</b> & *y*")
+    assert (reply.kind, reply.entry_id) == ("answer", "oss_value")
