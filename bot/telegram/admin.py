@@ -5,19 +5,14 @@ Anyone else gets exactly what an unknown command gets.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.errors import DataError
 from bot.telegram import runtime as rt
 from bot.telegram.commands import unknown_command
 from bot.telegram.messages import send
+from bot.telegram.reloading import reload_knowledge
 from bot.telegram.render import render_blocks
-
-log = logging.getLogger(__name__)
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -27,26 +22,19 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload: re-read and validate config and knowledge in a worker thread; on success swap
-    the engine in one assignment, on DataError keep the old one and tell the admin the
-    ``file:line: problem`` line."""
+    """/reload: :func:`bot.telegram.reloading.reload_knowledge` (validate config and
+    knowledge in a worker thread, swap the engine on success, keep the old one on DataError),
+    then tell the admin "reloaded" or the ``file:line: problem`` line."""
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
-    runtime = rt.runtime(context)
+    settings = rt.runtime(context).settings
     script = rt.update_script(update, context)
-    if runtime.reload is None:
-        text = runtime.settings.text(script, "reload_failed", error="reload is not configured")
+    result = await reload_knowledge(context.application, f"admin {update.effective_user.id}")
+    if result.ok:
+        text = settings.text(script, "reload_ok")
     else:
-        try:
-            new_engine = await asyncio.to_thread(runtime.reload)
-        except DataError as exc:
-            log.warning("reload failed, old knowledge keeps serving: %s", exc)
-            text = runtime.settings.text(script, "reload_failed", error=str(exc))
-        else:
-            context.bot_data[rt.ENGINE] = new_engine
-            log.info("knowledge reloaded by admin %s", update.effective_user.id)
-            text = runtime.settings.text(script, "reload_ok")
+        text = settings.text(script, "reload_failed", error=result.error)
     await send(update, context, render_blocks([text]))
 
 

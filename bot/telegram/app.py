@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import admin, callbacks, commands, inlinequeries, messages
+from bot.telegram import admin, callbacks, commands, inlinequeries, messages, reloading
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.errorhandler import error_handler
@@ -61,7 +61,8 @@ def command_menus(settings: TelegramSettings) -> list[tuple[Any, str | None, lis
 
 
 async def post_init(application: Application) -> None:
-    """After getMe: log who we are and whether we see all group messages; set the menus."""
+    """After getMe: log who we are and whether we see all group messages; set the menus;
+    start hot reload (SIGHUP handler and file watcher, :func:`bot.telegram.reloading.start`)."""
     me = application.bot.bot
     runtime = rt.runtime_of(application.bot_data)
     runtime.me = BotIdentity(me.id, me.username)
@@ -76,6 +77,12 @@ async def post_init(application: Application) -> None:
             await application.bot.set_my_commands(menu, scope=scope, language_code=language)
         except TelegramError as exc:
             log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language, exc)
+    reloading.start(application)
+
+
+async def post_stop(application: Application) -> None:
+    """After the last update was handled: stop the SIGHUP handler and the file watcher."""
+    await reloading.stop(application)
 
 
 def build_application(
@@ -93,7 +100,8 @@ def build_application(
         token: the bot token (never logged).
         settings: validated ``telegram:`` settings.
         engine: the answer engine (:class:`bot.engine.Engine` or an object with its methods).
-        reload: returns a fresh engine or raises DataError; used by /reload.
+        reload: returns a fresh, validated engine or raises DataError; used by /reload,
+            SIGHUP and the file watcher (:mod:`bot.telegram.reloading`).
         base_url: Bot API server ``…/bot`` prefix; default ``settings.base_url``.
         unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
 
@@ -130,6 +138,7 @@ def build_application(
         .pool_timeout(5)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
+        .post_stop(post_stop)
         .build()
     )
     application.bot_data[rt.ENGINE] = engine

@@ -9,8 +9,9 @@ Webhook (PTB's built-in server behind your HTTPS reverse proxy)::
     mensch-bot run --webhook-url https://example.org/tg --listen 127.0.0.1 --port 8443 \\
         --secret-token "$SECRET"
 
-Stop with Ctrl-C or SIGTERM. Exit status: 0 after a clean stop; 2 for a missing or
-malformed token, a bad config or knowledge file, or bad options (one line on stderr, the
+Stop with Ctrl-C or SIGTERM; SIGHUP reloads the knowledge and persona strings (so does a
+changed file, see ``telegram.reload_interval``). Exit status: 0 after a clean stop; 2 for a
+missing or malformed token, a bad config or knowledge file, or bad options (one line on stderr, the
 token never shown); 1 when the Bot API server cannot be reached at start-up.
 """
 
@@ -87,7 +88,8 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
             file path or None, from the top-level parser).
         engine_factory: a callable with no arguments that loads the config file and builds
             the engine from it (``Engine.from_config(load_config(args.config))``); raises
-            DataError on bad config or knowledge. /reload calls it again.
+            DataError on bad config or knowledge. Reloads (/reload, SIGHUP, a changed file)
+            call it again, followed by the rest of ``mensch-bot check``.
 
     Returns:
         The exit status (see the module docstring).
@@ -128,9 +130,15 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
         return _fail(str(exc))
 
     from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.reloading import validating
 
     application = build_application(
-        token, settings, engine, reload=engine_factory, base_url=base_url, unanswered=unanswered
+        token,
+        settings,
+        engine,
+        reload=validating(engine_factory),
+        base_url=base_url,
+        unanswered=unanswered,
     )
     try:
         if args.webhook_url:

@@ -67,8 +67,9 @@ async def random_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/about: the interview, its source, and that the bot only quotes it verbatim."""
     script = rt.update_script(update, context)
-    text = _persona(context, "about", script)
-    url = rt.engine(context).source.url
+    engine = rt.engine(context)
+    text = engine.persona("about", script)
+    url = engine.source.url
     await send(update, context, render_blocks([text] if url in text else [text, url]))
 
 

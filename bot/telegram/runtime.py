@@ -1,12 +1,14 @@
 """Typed access to what handlers share through ``application.bot_data``.
 
-``bot_data["engine"]`` holds the current :class:`bot.engine.Engine`; ``/reload`` swaps it in
-one assignment, so a handler sees either the old engine or the new one, never a mix.
+``bot_data["engine"]`` holds the current :class:`bot.engine.Engine`; a reload (/reload,
+SIGHUP, file change: :mod:`bot.telegram.reloading`) swaps it in one assignment. Handlers read
+it once, when they start, so each update is answered wholly by the old engine or the new one.
 ``bot_data["runtime"]`` holds the :class:`Runtime` below.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -41,6 +43,8 @@ class Runtime:
             press does not send an answer twice; bounded to 2,000 entries.
         unanswered: the unanswered-question log (:class:`bot.unanswered.UnansweredLog`), or
             None; fallbacks and suggestions are recorded there.
+        reload_lock: held while a reload builds and swaps the engine (reloads never overlap;
+            see :mod:`bot.telegram.reloading`).
     """
 
     settings: TelegramSettings
@@ -51,6 +55,7 @@ class Runtime:
     rng: random.Random = field(default_factory=random.Random)
     pressed: OrderedDict = field(default_factory=OrderedDict)
     unanswered: Any | None = None
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         if self.flood is None:
@@ -93,7 +98,7 @@ def runtime_of(bot_data: dict) -> Runtime:
 
 
 def engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
-    """The engine serving right now (swapped by /reload)."""
+    """The engine serving right now (swapped by a reload). Read it once per update."""
     return context.bot_data[ENGINE]
 
 

@@ -8,6 +8,8 @@ Reference (every key optional; defaults shown)::
       default_script: hant      # script for commands when the user's language says nothing
       drop_pending_updates: false
       poll_timeout: 30          # getUpdates long-poll timeout, seconds
+      reload_interval: 5        # seconds between checks of config.yaml and knowledge/ for
+                                # changes (then reload); 0 = off (SIGHUP and /reload remain)
       concurrent_updates: 8     # updates handled at once (different chats; a chat's in order)
       related_buttons: 3        # related-question buttons under an answer (0-3)
       inline_results: 5         # articles offered for an inline question (1-50)
@@ -66,6 +68,7 @@ class TelegramSettings:
     default_script: str = "hant"
     drop_pending_updates: bool = False
     poll_timeout: int = 30
+    reload_interval: float = 5.0
     concurrent_updates: int = 8
     related_buttons: int = 3
     inline_results: int = 5
@@ -169,6 +172,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
             "default_script",
             "drop_pending_updates",
             "poll_timeout",
+            "reload_interval",
             "concurrent_updates",
             "related_buttons",
             "inline_results",
@@ -209,6 +213,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
         default_script=script,
         drop_pending_updates=r.boolean("drop_pending_updates", False),
         poll_timeout=r.number("poll_timeout", 30, 0, 600),
+        reload_interval=float(r.number("reload_interval", 5, 0, 86400, integer=False)),
         concurrent_updates=r.number("concurrent_updates", 8, 1, 256),
         related_buttons=r.number("related_buttons", 3, 0, 3),
         inline_results=r.number("inline_results", 5, 1, 50),  # Bot API: at most 50 results

@@ -20,7 +20,7 @@ from telegram import Update
 
 from bot.errors import DataError
 from bot.reply import Choice, Reply
-from bot.telegram.app import build_application, post_init
+from bot.telegram.app import build_application, post_init, post_stop
 from bot.telegram.settings import RateLimit, TelegramSettings
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # as bot.telegram.cli does
@@ -128,6 +128,7 @@ class InProcessBot:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.loop.run_until_complete(post_stop(self.app))
         self.loop.run_until_complete(self.app.shutdown())
         self.loop.close()
 

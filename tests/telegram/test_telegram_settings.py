@@ -26,6 +26,7 @@ def test_defaults_when_absent():
     assert settings.base_url == DEFAULT_BASE_URL
     assert settings.admins == frozenset()
     assert settings.rate_limit.max_retries == 3
+    assert settings.reload_interval == 5.0
     assert settings.text("en", "reload_ok") == "Knowledge reloaded."
 
 
@@ -37,6 +38,7 @@ telegram:
   base_url: http://127.0.0.1:8081
   admins: [42, 43]
   default_script: en
+  reload_interval: 0.5
   flood: {private: 5, group: 2, window: 30}
   rate_limit: {overall_per_second: 0, max_retries: 1}
   texts:
@@ -46,6 +48,7 @@ telegram:
     s = parse_settings(path, raw)
     assert s.base_url == "http://127.0.0.1:8081/bot"
     assert s.admins == {42, 43}
+    assert s.reload_interval == 0.5
     assert (s.flood.private, s.flood.group, s.flood.window) == (5, 2, 30.0)
     assert s.rate_limit.overall_per_second == 0 and s.rate_limit.group_per_minute == 20
     assert s.text("en", "reload_ok") == "Fresh knowledge."
@@ -58,6 +61,8 @@ telegram:
         ("  admin: [1]\n", 3, "telegram.admin: unknown key"),
         ("  admins: [0]\n", 3, "telegram.admins: must be a list of positive"),
         ("  poll_timeout: fast\n", 3, "telegram.poll_timeout: must be a whole number"),
+        ("  reload_interval: -1\n", 3, "telegram.reload_interval: must be between 0 and"),
+        ("  reload_interval: often\n", 3, "telegram.reload_interval: must be a number"),
         ("  inline_results: 51\n", 3, "telegram.inline_results: must be between 1 and 50"),
         ("  base_url: ftp://x\n", 3, "telegram.base_url: base_url must start with http"),
         ("  drop_pending_updates: yes please\n", 3, "telegram.drop_pending_updates: must be"),

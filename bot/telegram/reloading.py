@@ -1,0 +1,220 @@
+"""Hot reload of the knowledge and persona strings: one function for /reload, SIGHUP and the
+file watcher.
+
+:func:`reload_knowledge` builds a new engine in a worker thread with the same rules as
+``mensch-bot check`` (:func:`validating`), then swaps ``bot_data["engine"]`` in one
+assignment. A bad edit raises DataError inside the build: the old engine keeps serving, one
+``file:line: problem`` line is logged at WARNING and, for SIGHUP and the watcher, sent to the
+admins. Handlers read the engine once when they start, so an update in flight finishes on the
+engine it started with.
+
+:func:`start` (called from the application's post_init) installs the SIGHUP handler and
+starts the watcher, an asyncio task that compares the modification times and sizes of
+``config.yaml`` and every file of the knowledge folder every ``telegram.reload_interval``
+seconds; :func:`stop` (post_stop) removes both. The ``telegram:`` section itself is
+validated on reload but only applied at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.errors import DataError
+from bot.telegram import runtime as rt
+from bot.telegram.delivery import deliver
+from bot.telegram.render import render_blocks
+
+log = logging.getLogger(__name__)
+
+Snapshot = dict[str, tuple[int, int]]
+"""File path → (modification time in ns, size in bytes); missing files are absent."""
+
+_WATCHER = "reload_watcher"
+_PENDING: set[asyncio.Task] = set()  # SIGHUP reloads in progress (a task needs a reference)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What one reload did: ``ok`` (the new engine serves) or ``error`` (the DataError line,
+    the old engine keeps serving)."""
+
+    ok: bool
+    error: str | None = None
+
+
+def validating(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """Wrap an engine factory so the engine it builds has passed ``mensch-bot check``.
+
+    Args:
+        factory: builds an engine from the config file; raises DataError.
+
+    Returns:
+        A callable with no arguments returning the new engine, which also validates the
+        ``telegram:`` and ``unanswered:`` sections and asks every variant (each must reach its
+        own entry). Raises DataError (``file:line: problem``) for the first problem found.
+    """
+
+    def build() -> Any:
+        from bot.check import check_variants
+        from bot.telegram.settings import parse_settings
+        from bot.unanswered import parse_settings as parse_unanswered
+
+        engine = factory()
+        parse_settings(engine.config.path, engine.config.telegram)
+        parse_unanswered(engine.config)
+        problems = check_variants(engine)
+        if problems:
+            raise problems[0]
+        return engine
+
+    return build
+
+
+async def reload_knowledge(application: Application, trigger: str) -> ReloadResult:
+    """Rebuild the engine and swap it in, or keep the old one on a bad edit.
+
+    Reloads never overlap (a second one waits for the first). The build runs in a worker
+    thread, so updates keep being answered meanwhile.
+
+    Args:
+        application: the running application (its ``bot_data`` holds engine and runtime).
+        trigger: who asked, for the log: "admin 4242", "SIGHUP", "file change".
+
+    Returns:
+        ReloadResult(ok=True) after the swap; ReloadResult(ok=False, error="file:line:
+        problem") when the build raised DataError, or when reload is not configured.
+    """
+    runtime = rt.runtime_of(application.bot_data)
+    if runtime.reload is None:
+        return ReloadResult(False, "reload is not configured")
+    async with runtime.reload_lock:
+        try:
+            engine = await asyncio.to_thread(runtime.reload)
+        except DataError as exc:
+            log.warning("reload (%s) failed, old knowledge keeps serving: %s", trigger, exc)
+            return ReloadResult(False, str(exc))
+        application.bot_data[rt.ENGINE] = engine
+    log.info("knowledge reloaded (%s)", trigger)
+    return ReloadResult(True)
+
+
+async def notify_admins(application: Application, result: ReloadResult) -> None:
+    """Send a failed reload's ``file:line: problem`` to every admin in ``telegram.admins``
+    (in the default script). An admin who never opened a chat with the bot cannot be
+    reached: that is logged at info and skipped."""
+    runtime = rt.runtime_of(application.bot_data)
+    if result.ok or not runtime.settings.admins:
+        return
+    script = runtime.settings.default_script
+    text = runtime.settings.text(script, "reload_failed", error=result.error)
+    rendered = render_blocks([text])
+    for admin in sorted(runtime.settings.admins):
+        try:
+            await deliver(application.bot, admin, rendered)
+        except TelegramError as exc:
+            log.info("cannot tell admin %s about the failed reload: %s", admin, exc)
+
+
+async def reload_and_report(application: Application, trigger: str) -> ReloadResult | None:
+    """:func:`reload_knowledge`, then :func:`notify_admins` when it failed (SIGHUP and the
+    watcher: nobody else would see the problem). Never raises: an unexpected error (not a
+    DataError) is logged with its traceback and gives None, and the old engine serves on."""
+    try:
+        result = await reload_knowledge(application, trigger)
+        await notify_admins(application, result)
+    except Exception:
+        log.exception("reload (%s) failed unexpectedly, old knowledge keeps serving", trigger)
+        return None
+    return result
+
+
+def watched_files(engine: Any) -> list[Path]:
+    """The files whose change triggers a reload: the engine's config file and every regular
+    file in its knowledge folder (sorted). An engine without ``config`` (a test double)
+    watches nothing."""
+    config = getattr(engine, "config", None)
+    if config is None:
+        return []
+    folder = Path(config.knowledge_dir)
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        files = []
+    return [Path(config.path), *files]
+
+
+def snapshot(paths: list[Path]) -> Snapshot:
+    """(mtime in ns, size in bytes) of each existing file in ``paths``; files that cannot be
+    stat'ed are left out, so a deleted file counts as a change."""
+    result: Snapshot = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        result[str(path)] = (st.st_mtime_ns, st.st_size)
+    return result
+
+
+async def watch(application: Application, interval: float) -> None:
+    """Poll the watched files every ``interval`` seconds and reload after a change.
+
+    A change is acted on once the files have stayed the same for one more poll (an editor or
+    ``git checkout`` may still be writing). A failed reload is reported once per change, not
+    at every poll. Runs until cancelled.
+    """
+    current = lambda: application.bot_data[rt.ENGINE]  # noqa: E731
+    loaded = await asyncio.to_thread(lambda: snapshot(watched_files(current())))
+    previous = loaded
+    while True:
+        await asyncio.sleep(interval)
+        seen = await asyncio.to_thread(lambda: snapshot(watched_files(current())))
+        if seen != loaded and seen == previous:
+            await reload_and_report(application, "file change")
+            loaded = seen  # reported once; the next edit tries again
+        previous = seen
+
+
+def start(application: Application) -> None:
+    """Install the SIGHUP handler and start the watcher (when ``reload_interval`` > 0 and
+    the application can reload). Call from post_init, inside the running event loop."""
+    runtime = rt.runtime_of(application.bot_data)
+    if runtime.reload is None:
+        return
+    loop = asyncio.get_running_loop()
+    if hasattr(signal, "SIGHUP"):
+
+        def hup() -> None:
+            task = loop.create_task(reload_and_report(application, "SIGHUP"))
+            _PENDING.add(task)
+            task.add_done_callback(_PENDING.discard)
+
+        try:
+            loop.add_signal_handler(signal.SIGHUP, hup)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            log.info("SIGHUP reload unavailable here")
+    interval = runtime.settings.reload_interval
+    if interval > 0:
+        application.bot_data[_WATCHER] = loop.create_task(watch(application, interval))
+
+
+async def stop(application: Application) -> None:
+    """Remove the SIGHUP handler and cancel the watcher. Call from post_stop."""
+    if hasattr(signal, "SIGHUP"):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    task = application.bot_data.pop(_WATCHER, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
