@@ -40,25 +40,27 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message if isinstance(query.message, Message) else None
     script = parsed[1] if parsed else rt.update_script(update, context)
     if parsed is None or message is None:
-        await answer_query(query.answer(runtime.settings.text(script, "button_expired")))
+        await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
     action, script, entry_id = parsed
     key = (message.chat_id, message.message_id, query.data)
     if action == "r" and not runtime.first_press(key):
-        await answer_query(query.answer(runtime.settings.text(script, "already_sent")))
+        await answer_query(lambda: query.answer(runtime.settings.text(script, "already_sent")))
         return
     if action == "r" and not runtime.flood.allow(message.chat_id, message.chat.type):
         log.info("flood guard: chat %s over budget, button press ignored", message.chat_id)
-        await answer_query(query.answer())
+        await answer_query(query.answer)
         return
     if action != "n":
         try:
             reply = engine.answer_entry(entry_id, script)
         except KeyError:
             log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
-            await answer_query(query.answer(runtime.settings.text(script, "button_expired")))
+            await answer_query(
+                lambda: query.answer(runtime.settings.text(script, "button_expired"))
+            )
             return
-    await answer_query(query.answer())
+    await answer_query(query.answer)
     if action == "n":
         text = engine.persona("fallback", script)
         keyboard = keyboard_for(engine.topics(script), "r", script, label="topic")

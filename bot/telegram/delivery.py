@@ -150,19 +150,26 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
     return True
 
 
-async def answer_query(call: Awaitable[Any]) -> bool:
-    """Await a callback or inline query answer; a query Telegram no longer accepts
-    ("query is too old", "query ID is invalid": answered too late or twice) is logged at
-    info, not raised, so a late button press still gets its answer delivered.
+async def answer_query(call: Callable[[], Awaitable[Any]]) -> bool:
+    """Answer a callback or inline query: ``call()`` makes the request (e.g.
+    ``lambda: query.answer(results)``) and is called again after a network error, a 5xx or a
+    flood-control wait, as :func:`deliver` retries messages. A query Telegram no longer
+    accepts ("query is too old", "query ID is invalid": answered too late or twice, or a
+    retry of an answer that did arrive) is logged at info, not raised, so a late button press
+    still gets its answer delivered; so is a query answer that failed every attempt.
 
-    Returns True when Telegram accepted the answer.
+    Returns:
+        True when Telegram accepted the answer.
     """
     try:
-        await call
+        result = await _with_recovery(lambda: call(), {}, None)
     except BadRequest as exc:
         text = exc.message.lower()
         if "query is too old" in text or "query id is invalid" in text:
             log.info("query answer refused: %s", exc.message)
             return False
         raise
-    return True
+    except NetworkError as exc:
+        log.warning("query answer failed after %d attempts: %s", MAX_ATTEMPTS, exc.message)
+        return False
+    return result is not None

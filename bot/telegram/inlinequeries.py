@@ -71,4 +71,4 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         pairs = choices
         limit = runtime.settings.inline_results
     results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS))
-    await answer_query(query.answer(results, cache_time=runtime.settings.inline_cache_time))
+    await answer_query(lambda: query.answer(results, cache_time=runtime.settings.inline_cache_time))

@@ -12,8 +12,11 @@ the tests' fixtures assert empty. Bot API limits are enforced as Telegram does (
 characters after entity parsing, callback_data 1-64 bytes, at most 50 inline results with
 ids of 1-64 bytes, callback answer text 0-200 characters, HTML parse errors).
 
-Faults are injected per method (:meth:`FakeBotAPI.fail`, :meth:`FakeBotAPI.delay`) or per
-chat (:meth:`FakeBotAPI.block`, :meth:`FakeBotAPI.migrate`, :meth:`FakeBotAPI.delete`).
+Faults are injected per method (:meth:`FakeBotAPI.fail`, :meth:`FakeBotAPI.delay`), per
+chat (:meth:`FakeBotAPI.block`, :meth:`FakeBotAPI.migrate`, :meth:`FakeBotAPI.delete`), or
+by a function consulted for every request without a queued fault
+(:attr:`FakeBotAPI.chaos`: ``(method, params) -> Fault | None``; the soak test's random
+faults). A :class:`Fault` with code :data:`HANG_UP` closes the connection unanswered.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +53,11 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,32}")
+
+
+HANG_UP = -1
+"""A :class:`Fault` code: close the connection without answering (the request is not
+carried out), as a dropped connection or a proxy timeout looks to the bot."""
 
 
 class ApiError(Exception):
@@ -195,6 +204,7 @@ class FakeBotAPI:
         self.inline_queries: dict[str, dict] = {}
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.webhook: dict | None = None
+        self.chaos: Callable[[str, dict], Fault | None] | None = None
         self.closing = False
         self._ids = itertools.count(1)
         self.server: ThreadingHTTPServer | None = None
@@ -212,6 +222,9 @@ class FakeBotAPI:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, payload = fake.handle(self.path, self.headers.get("Content-Type", ""), body)
+                if status == HANG_UP:  # an injected fault: no answer at all
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -289,6 +302,10 @@ class FakeBotAPI:
                 "description": "Bad Request: " + problems[0],
             }
         fault = self._take_fault(method, params)
+        if fault is None and self.chaos is not None:
+            fault = self.chaos(method, params)
+        if fault and fault.code == HANG_UP:
+            return HANG_UP, {}
         if fault and fault.delay:
             time.sleep(fault.delay)
         try:
