@@ -148,15 +148,15 @@ class Matcher:
         self._generic = {tokenizer.canonical(normalize(g)) for g in knowledge.lexicon.generic}
         strong: list[set[str]] = []
         weak: list[set[str]] = []
-        texts: list[list[str]] = []
+        texts: list[list[tuple[str, frozenset[str]]]] = []  # (normalised text, its tokens)
         for entry in knowledge.entries:
             # The interviewer's question is shared by sibling entries (one per paragraph of
             # the answer), so its words are weak evidence for each of them.
-            asked = [*entry.variants, entry.ask["hant"], entry.ask["en"]]
-            texts.append([normalize(t) for t in asked])
+            asked = [normalize(t) for t in (*entry.variants, entry.ask["hant"], entry.ask["en"])]
+            texts.append([(t, frozenset(tokenizer.tokens(t))) for t in asked])
             support: dict[str, int] = defaultdict(int)
-            for text in texts[-1]:
-                for token in set(tokenizer.tokens(text)):
+            for _text, text_tokens in texts[-1]:
+                for token in text_tokens:
                     support[token] += 1
             # A word one variant happens to use ("喜欢") is weak evidence; a keyword, or a word
             # two texts share, is strong.
@@ -182,8 +182,7 @@ class Matcher:
         surfaces: list[str] = []
         owners: list[int] = []
         for index, entry_texts in enumerate(texts):
-            for text in entry_texts:
-                tokens = frozenset(tokenizer.tokens(text))
+            for text, tokens in entry_texts:
                 variants.append(_Variant(index, tokens, sum(self.weight(t) for t in tokens)))
                 surfaces.append(compact(text))
                 owners.append(index)

@@ -8,7 +8,9 @@ the bot owns (jieba's default, the shared temp dir, breaks for a second OS user)
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import re
 import warnings
 from pathlib import Path
@@ -23,6 +25,27 @@ with warnings.catch_warnings():  # jieba imports pkg_resources, deprecated in se
     import jieba
 
 _LATIN = re.compile(r"^[a-z0-9]+$")
+MIN_WORD_FREQUENCY = 5
+"""jieba's dictionary words rarer than this (its own frequency counts) are left out: 137,000 of
+349,000 words remain, loading takes ~0.2 s instead of ~0.5 s, and the words dropped are too
+rare to matter for questions about this interview (segmentation falls back to jieba's HMM)."""
+
+
+def _common_words_dictionary(cache_dir: Path) -> str:
+    """Path of jieba's dictionary without its rare words, written once into ``cache_dir``.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    target = cache_dir / f"jieba-dict-min{MIN_WORD_FREQUENCY}-{jieba.__version__}.txt"
+    if not target.is_file():
+        with jieba.get_dict_file() as source:  # jieba's packaged dict.txt, opened binary
+            lines = source.read().decode("utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if int(line.split(" ", 2)[1]) >= MIN_WORD_FREQUENCY]
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text("".join(kept), encoding="utf-8")
+        os.replace(partial, target)  # atomic: a concurrent start never reads half a file
+    return str(target)
 
 
 class Tokenizer:
@@ -38,14 +61,20 @@ class Tokenizer:
 
     def __init__(self, lexicon: Lexicon, cache_dir: Path) -> None:
         jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
+        dictionary = jieba.DEFAULT_DICT
         try:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            dictionary = _common_words_dictionary(Path(cache_dir))
+        except OSError as exc:
+            logging.getLogger(__name__).warning(
+                "jieba cache dir %s not writable (%s): full dictionary, no cache", cache_dir, exc
+            )
+        self._jieba = jieba.Tokenizer(dictionary)
+        if dictionary is not jieba.DEFAULT_DICT:
             self._jieba.tmp_dir = str(cache_dir)
-        except OSError:
-            logging.getLogger(__name__).warning("jieba cache dir %s not writable", cache_dir)
         self._jieba.initialize()
         self._stemmer = snowballstemmer.stemmer("english")
+        self._stem = functools.lru_cache(maxsize=4096)(self._stemmer.stemWord)
         self._stopwords = {normalize(w) for w in lexicon.stopwords}
         self._stopwords |= {self._stem(w) for w in self._stopwords if _LATIN.match(w)}
         self._single: dict[str, str] = {}
@@ -76,9 +105,6 @@ class Tokenizer:
             if ordered
             else None
         )
-
-    def _stem(self, word: str) -> str:
-        return self._stemmer.stemWord(word)
 
     def canonical(self, token: str) -> str | None:
         """Map one raw token to its canonical term, or None for a stopword."""
