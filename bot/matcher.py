@@ -187,8 +187,17 @@ class Matcher:
                 surfaces.append(compact(text))
                 owners.append(index)
         self._variants = tuple(variants)
-        self._surfaces = tuple(surfaces)
-        self._owners = tuple(owners)
+        self._entry_surfaces = tuple(
+            tuple(surface for surface, owner in zip(surfaces, owners, strict=True) if owner == i)
+            for i in range(count)
+        )
+        evidence: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i in range(count):  # token → (entry, how much it counts): strong 1, weak less
+            for token in self._strong[i]:
+                evidence[token].append((i, 1.0))
+            for token in self._weak[i]:
+                evidence[token].append((i, ANSWER_TEXT_WEIGHT))
+        self._evidence = {t: tuple(v) for t, v in evidence.items()}
         postings: dict[str, list[int]] = defaultdict(list)
         for i, variant in enumerate(variants):
             for token in variant.tokens:
@@ -245,25 +254,17 @@ class Matcher:
 
         surface = [0.0] * count
         if surface_q:
-            ratios = process.extract(surface_q, self._surfaces, scorer=fuzz.ratio, limit=None)
-            for _choice, ratio, index in ratios:
-                owner = self._owners[index]
-                if ratio > surface[owner] * 100:
-                    surface[owner] = ratio / 100
+            for i, choices in enumerate(self._entry_surfaces):
+                best = process.extractOne(surface_q, choices, scorer=fuzz.ratio)
+                surface[i] = best[1] / 100 if best else 0.0
 
-        coverage = [0.0] * count
+        known = [0.0] * count
         matched: list[list[str]] = [[] for _ in range(count)]
-        for i in range(count):
-            strong, weak = self._strong[i], self._weak[i]
-            known = 0.0
-            for token, w in weights.items():
-                if token in strong:
-                    known += w
-                    matched[i].append(token)
-                elif token in weak:
-                    known += w * ANSWER_TEXT_WEIGHT
-                    matched[i].append(token)
-            coverage[i] = known / total if query else 0.0
+        for token, w in weights.items():
+            for i, level in self._evidence.get(token, ()):
+                known[i] += w * level
+                matched[i].append(token)
+        coverage = [k / total for k in known] if query else known
         ordered = sorted(coverage, reverse=True)
         unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
         scores = []
