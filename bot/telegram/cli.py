@@ -80,6 +80,15 @@ def _webhook_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _bootstrap_failure_in_one_line(record: logging.LogRecord) -> bool:
+    """Logging filter: PTB's start-up retry loop logs a failed first contact with a full
+    traceback; :func:`main` reports that failure in one line, so keep only the message."""
+    if record.getMessage().startswith("Network Retry Loop (Bootstrap"):
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
     """Run the bot until stopped.
 
@@ -99,6 +108,7 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_bootstrap_failure_in_one_line)
     # PTB 22: durations as timedelta (the int form is deprecated and warns on every 429)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
