@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from bot.config import ENV_CONFIG, load_config
 from bot.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quiet_unanswered_log(tmp_path_factory):
+    """Commands the tests run use a copy of config.yaml whose unanswered log is off, so the
+    suite never writes test questions into the curators' log (var/unanswered.jsonl)."""
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^unanswered:.*\n(?:[ #].*\n)*", "unanswered: {}\n", text)
+    text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
+    assert "unanswered: {}" in text
+    path = tmp_path_factory.mktemp("config") / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    previous = os.environ.get(ENV_CONFIG)
+    os.environ[ENV_CONFIG] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(ENV_CONFIG, None)
+    else:
+        os.environ[ENV_CONFIG] = previous
 
 
 @pytest.fixture(scope="session")
