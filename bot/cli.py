@@ -107,12 +107,11 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
         "interview. With no command, starts the console.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="config file (default: $MENSCH_BOT_CONFIG, "
-        "./config.yaml, or the one beside the installed source)",
+    config_help = (
+        "config file (default: $MENSCH_BOT_CONFIG, ./config.yaml, or the one beside the "
+        "installed source)"
     )
+    parser.add_argument("--config", metavar="FILE", help=config_help)
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("console", help="interactive console, no token needed")
     p.set_defaults(func=cmd_console)
@@ -133,6 +132,10 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
 
         add_arguments(p)
         p.set_defaults(func=lambda a: run_main(a, _engine_factory(a)))
+    for command in sub.choices.values():  # --config also after the sub-command
+        command.add_argument(
+            "--config", metavar="FILE", default=argparse.SUPPRESS, help=config_help
+        )
     # Without "run" on the command line the sub-command cannot be chosen, so its options (and
     # python-telegram-bot, ~0.15 s to import) are only loaded when it is.
     return parser

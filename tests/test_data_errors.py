@@ -177,3 +177,13 @@ def test_check_validates_the_telegram_and_unanswered_sections(project):
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 2
     assert f"{config}:{line_of(config, 'backups: -3')}:" in result.stderr
+
+
+def test_config_option_works_before_and_after_the_command(project):
+    config = project / "config.yaml"
+    edit(config, "margin: 0.5", "margin: lots")
+    before = run_cli("--config", str(config), "check")
+    after = run_cli("check", "--config", str(config))
+    assert before.returncode == after.returncode == 2
+    assert before.stderr == after.stderr
+    assert "margin must be a number" in after.stderr
