@@ -2,7 +2,8 @@
 
 Line editing and history come from :mod:`readline` where the platform has it (history is
 kept for the session only). A numbered suggestion or topic is picked by typing its number.
-``:q``, ``:quit`` or Ctrl-D quits; Ctrl-C clears the line.
+``:help`` (or ``/help``) lists the topics; ``:q``, ``:quit`` or Ctrl-D quits; Ctrl-C clears
+the line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from bot.reply import Reply, render_text
 from bot.unanswered import UnansweredLog
 
 QUIT = {":q", ":quit", ":exit"}
+HELP = {":help", ":h", "/help", "/start"}
+"""Lines that show how to ask and the numbered topics instead of being matched."""
 
 
 def _enable_line_editing() -> None:
@@ -40,6 +43,15 @@ def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
         the line has no letters).
     """
     hint = last.script if last is not None else None
+    if line.lower() in HELP:
+        script = hint or "hant"
+        return Reply(
+            kind="smalltalk",
+            question=line,
+            script=script,
+            paragraphs=(engine.persona("help", script),),
+            suggestions=engine.topics(script),
+        )
     if last is not None and line.isdigit():
         choices = last.suggestions or last.related
         index = int(line) - 1
@@ -80,7 +92,7 @@ def run_console(
     if interactive:
         _enable_line_editing()
     stdout.write(engine.persona("greeting", "hant") + "\n")
-    stdout.write(engine.persona("greeting", "en") + "\n(:q to quit)\n")
+    stdout.write(engine.persona("greeting", "en") + "\n(:help lists the topics, :q quits)\n")
     last: Reply | None = None
     while True:
         try:

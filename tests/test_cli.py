@@ -76,3 +76,10 @@ def test_console_numbers_out_of_range_ask_for_a_valid_pick_in_the_users_script()
 def test_console_emoji_after_chinese_falls_back_in_chinese():
     result = run_cli("console", stdin="你的博士是什么专业\n👍\n:q\n")
     assert "这个问题我在那次访谈里没有谈到" in result.stdout
+
+
+def test_console_help_lists_numbered_topics_that_can_be_picked():
+    result = run_cli("console", stdin=":help\n3\n:q\n")
+    assert result.returncode == 0
+    assert "  10. " in result.stdout  # one topic per interviewer question
+    assert "從學生時代就認識" in result.stdout  # topic 3 (co-founders) was answered
