@@ -8,6 +8,7 @@ knowledge means building a new Engine and swapping the reference.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -24,6 +25,9 @@ SMALLTALK_RATIO = 86
 ratio, 0-100) to a small-talk pattern."""
 SMALLTALK_MAX_CHARS = 24
 """Messages longer than this (characters, after clean-up) are never small talk."""
+_ADDRESS = re.compile(r"\b(?:arthur|mensch|mr)\b|阿瑟|亚瑟|先生")
+"""How users address him ("thanks so much arthur", "你好 Mensch 先生"): not part of the
+small talk itself."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ class Engine:
         )
 
     def _smalltalk_reply(self, question: str, cleaned: str, script: Script) -> Reply | None:
-        text = compact(to_simplified(cleaned))
+        text = compact(_ADDRESS.sub(" ", to_simplified(cleaned)).strip())
         if not text or len(text) > SMALLTALK_MAX_CHARS:
             return None
         best, best_ratio = None, 0.0

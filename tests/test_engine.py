@@ -100,6 +100,11 @@ def test_small_talk_is_persona_not_quote(engine):
         assert not reply.matched
 
 
+def test_small_talk_addressed_by_name(engine):
+    for text in ("thank you so much arthur!!", "Hi Arthur", "你好 Mensch 先生", "掰掰", "你是AI吗"):
+        assert engine.answer(text).kind == "smalltalk", text
+
+
 def test_greeting_plus_question_still_answers(engine):
     reply = engine.answer("你好,你的博士读的什么专业")
     assert reply.entry_id == "background"
