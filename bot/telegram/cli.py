@@ -46,14 +46,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve by webhook at this public HTTPS URL instead of long polling",
     )
     parser.add_argument(
-        "--listen", metavar="ADDR", default="127.0.0.1", help="webhook: address to bind"
+        "--listen",
+        metavar="ADDR",
+        default="127.0.0.1",
+        help="webhook: address to bind (default: 127.0.0.1)",
     )
-    parser.add_argument("--port", metavar="N", type=int, default=8443, help="webhook: port")
+    parser.add_argument(
+        "--port", metavar="N", type=int, default=8443, help="webhook: port (default: 8443)"
+    )
     parser.add_argument(
         "--secret-token",
         metavar="T",
         help="webhook: secret Telegram sends in X-Telegram-Bot-Api-Secret-Token "
-        "(1-256 characters A-Z a-z 0-9 _ -)",
+        "(1-256 characters A-Z a-z 0-9 _ -; default: $TELEGRAM_WEBHOOK_SECRET, which, unlike "
+        "the option, other users cannot see in the process list)",
     )
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
@@ -75,8 +81,13 @@ def _webhook_problem(args: argparse.Namespace) -> str | None:
         return f"--webhook-url must be an absolute http(s) URL, got {url!r}"
     if not 0 < args.port < 65536:
         return f"--port must be 1-65535, got {args.port}"
+    if args.secret_token is None:
+        args.secret_token = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None
     if args.secret_token is not None and not _SECRET.match(args.secret_token):
-        return "--secret-token must be 1-256 characters of A-Z a-z 0-9 _ -"
+        return (
+            "--secret-token (or $TELEGRAM_WEBHOOK_SECRET) must be 1-256 characters of "
+            "A-Z a-z 0-9 _ -"
+        )
     return None
 
 

@@ -49,8 +49,10 @@ class BotProcess:
         *args: str,
         token: str | None = TOKEN,
         config: Path | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        env.update(extra_env or {})
         if token is not None:
             env["TELEGRAM_BOT_TOKEN"] = token
         if fake is not None:

@@ -302,14 +302,20 @@ def test_bad_telegram_config_exits_2_with_file_and_line(tmp_path):
     assert f"{config}:" in output and TOKEN not in output
 
 
-def test_webhook_mode(tmp_path):
+@pytest.mark.parametrize("secret_from", ["option", "environment"])
+def test_webhook_mode(tmp_path, secret_from):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with FakeBotAPI() as fake:
         url = f"http://127.0.0.1:{port}/hook"
-        bot = BotProcess(fake, tmp_path, "--webhook-url", url, "--listen", "127.0.0.1",
-                         "--port", str(port), "--secret-token", "s3cret_T")  # fmt: skip
+        options = ["--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port)]
+        if secret_from == "option":
+            bot = BotProcess(fake, tmp_path, *options, "--secret-token", "s3cret_T")
+        else:
+            bot = BotProcess(
+                fake, tmp_path, *options, extra_env={"TELEGRAM_WEBHOOK_SECRET": "s3cret_T"}
+            )
         try:
             bot.wait_started(fake)
             assert fake.webhook["url"] == url and fake.webhook["secret_token"] == "s3cret_T"
