@@ -55,6 +55,7 @@ class Engine:
         self._tokenizer = tokenizer or Tokenizer(knowledge.lexicon, config.cache_dir)
         self.matcher = Matcher(knowledge, self._tokenizer)
         self._entries = {e.id: e for e in knowledge.entries}
+        self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
         self._smalltalk = [
             (item, [compact(normalize(p)) for p in item.patterns]) for item in knowledge.smalltalk
         ]
@@ -170,7 +171,16 @@ class Engine:
         """An answer reply for a random entry (``/random``); ``rng`` makes it reproducible."""
         return self.answer_entry(rng.choice(self.knowledge.entries).id, script)
 
-    def decide(self, ranking: list[Score]) -> Decision:
+    def _has_offtopic_cue(self, simplified: str) -> bool:
+        """True when the normalised question holds an off-topic cue of the lexicon (Latin cues
+        as whole words)."""
+        padded = f" {simplified} "
+        return any(
+            (f" {cue} " in padded) if cue.isascii() else (cue in simplified)
+            for cue in self._offtopic
+        )
+
+    def decide(self, ranking: list[Score], offtopic: bool = False) -> Decision:
         """Apply the thresholds and margin to a ranking.
 
         Answer when the best confidence reaches the answer threshold and no unrelated rival is
@@ -185,7 +195,7 @@ class Engine:
         floor = max(t.suggest - 10, best.confidence - 20)
         candidates = tuple(s for s in ranking[: t.max_suggestions] if s.confidence >= floor)
         generic_only = bool(best.features.get("generic_only"))
-        if best.confidence >= t.answer and not generic_only:
+        if best.confidence >= t.answer and not generic_only and not offtopic:
             rivals = [
                 s
                 for s in ranking[1:]
@@ -239,8 +249,9 @@ class Engine:
         smalltalk = self._smalltalk_reply(question, cleaned, script)
         if smalltalk is not None:
             return smalltalk
-        ranking = self.matcher.rank(to_simplified(cleaned)) if cleaned else []
-        decision = self.decide(ranking)
+        simplified = to_simplified(cleaned)
+        ranking = self.matcher.rank(simplified) if cleaned else []
+        decision = self.decide(ranking, offtopic=self._has_offtopic_cue(simplified))
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         if decision.kind == "answer":
             reply = self.answer_entry(

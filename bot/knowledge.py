@@ -98,12 +98,15 @@ class SmallTalk:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Matching vocabulary: jieba words, stopwords, synonyms (form → canonical), generic terms."""
+    """Matching vocabulary: jieba words, stopwords, synonyms (form → canonical), generic terms,
+    and off-topic cues (phrases of questions an interview never answers: how-to, definitions,
+    future events)."""
 
     words: tuple[str, ...]
     stopwords: frozenset[str]
     synonyms: MappingProxyType
     generic: frozenset[str]
+    offtopic_cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,12 @@ def _load_lexicon(directory: Path) -> Lexicon:
         synonyms=MappingProxyType(synonyms),
         generic=frozenset(
             _text_list(node.get("generic"), path, "generic", node.key_line("generic"))
+        ),
+        offtopic_cues=_text_list(
+            node.get("offtopic_cues", LineList()),
+            path,
+            "offtopic_cues",
+            node.key_line("offtopic_cues"),
         ),
     )
 

@@ -201,3 +201,23 @@ def test_bare_commands_are_not_questions(engine):
 def test_markup_in_a_question_does_not_hide_it(engine):
     reply = engine.answer("為什麼要開源? <b>x</b> & *y*")
     assert (reply.kind, reply.entry_id) == ("answer", "oss_value")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I set up a private cloud on AWS?",
+        "法语难学吗",
+        "Mistral 下一个模型什么时候发布?",
+        "深度学习的原理是什么",
+    ],
+)
+def test_how_to_definition_and_future_questions_are_never_answered_outright(engine, question):
+    reply = engine.answer(question)
+    assert not reply.matched
+    assert reply.kind in {"suggest", "fallback"}
+
+
+def test_offtopic_cue_does_not_block_the_same_topic_asked_plainly(engine):
+    assert engine.answer("Can I deploy Mistral in a private cloud?").entry_id == "private_cloud"
+    assert engine.answer("你们的模型法语好吗").entry_id == "language"
