@@ -12,10 +12,14 @@ Three kinds of evidence, computed on normalised Simplified text:
 * **surface** — the best character-level rapidfuzz ratio against one variant (catches typos
   and wordings jieba splits differently).
 
-Terms listed as generic in the lexicon (Mistral, AI, 欧洲, DeepMind…) weigh little, and an
-entry whose matched tokens are all generic is capped below the answer band: one shared broad
-word never carries an off-topic question to a confident answer. Pure computation: no I/O, no
-globals; the same question always gives the same ranking.
+With the *lead* (coverage over the best other entry), the share of the question no entry
+knows, and whether only one word matched, these features go through a logistic calibration
+(:data:`CALIBRATION`, fitted by ``benchmarks/calibrate.py``) into a 0-100 confidence.
+
+Terms listed as generic in the lexicon (Mistral, AI, 欧洲, DeepMind…) weigh little, and a
+Score says when an entry matched generic terms only (the engine then never answers outright):
+one shared broad word never carries an off-topic question to a confident answer. Pure
+computation: no I/O, no globals; the same question always gives the same ranking.
 """
 
 from __future__ import annotations
@@ -106,9 +110,12 @@ class Score:
 
     Attributes:
         entry_id: the entry.
-        confidence: 0-100.
+        confidence: 0-100, the calibrated chance (in %) that this entry answers the question.
         coverage, overlap, surface: the three pieces of evidence, each 0-1.
-        matched: canonical tokens of the question this entry knows.
+        matched: canonical tokens of the question this entry knows, sorted.
+        logit: the log-odds behind ``confidence``; ranking and margins use it (it does not
+            saturate near 100).
+        features: the calibration features by name (see :func:`features`).
     """
 
     entry_id: str
@@ -136,7 +143,7 @@ class Matcher:
         tokenizer: the shared tokenizer (jieba already initialised).
         coefficients: calibration coefficients (default :data:`CALIBRATION`).
 
-    Build cost: tokenising every variant once (about 0.1 s for 300 variants).
+    Build cost: tokenising every variant once (about 0.1 s for 470 variants).
     """
 
     def __init__(
@@ -178,18 +185,14 @@ class Matcher:
         self._idf = {t: math.log(1 + count / n) for t, n in df.items()}
         self._strong = tuple(frozenset(s) for s in strong)
         self._weak = tuple(frozenset(w) for w in weak)
-        variants: list[_Variant] = []
-        surfaces: list[str] = []
-        owners: list[int] = []
-        for index, entry_texts in enumerate(texts):
-            for text, tokens in entry_texts:
-                variants.append(_Variant(index, tokens, sum(self.weight(t) for t in tokens)))
-                surfaces.append(compact(text))
-                owners.append(index)
+        variants = [
+            _Variant(index, tokens, sum(self.weight(t) for t in tokens))
+            for index, entry_texts in enumerate(texts)
+            for _text, tokens in entry_texts
+        ]
         self._variants = tuple(variants)
         self._entry_surfaces = tuple(
-            tuple(surface for surface, owner in zip(surfaces, owners, strict=True) if owner == i)
-            for i in range(count)
+            tuple(compact(text) for text, _tokens in entry_texts) for entry_texts in texts
         )
         evidence: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i in range(count):  # token → (entry, how much it counts): strong 1, weak less
