@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from rapidfuzz import fuzz
 
@@ -34,7 +35,7 @@ small talk itself."""
 class Decision:
     """What the thresholds make of a ranking: kind, the best score, suggestion scores."""
 
-    kind: str
+    kind: Literal["answer", "suggest", "fallback"]
     best: Score | None
     suggestions: tuple[Score, ...]
 
@@ -186,7 +187,13 @@ class Engine:
         Answer when the best confidence reaches the answer threshold and no unrelated rival is
         within the margin; suggest when it reaches the suggest threshold (or a close unrelated
         rival exists); fall back otherwise. Sibling passages of one interview answer (related
-        entries) are not rivals: either is a fitting answer.
+        entries) are not rivals: either is a fitting answer. A best entry matched on generic
+        terms only (Mistral, AI, 欧洲), or a question with an off-topic cue (``offtopic``:
+        how-to, definitions, future events), is never answered outright: at most suggested.
+
+        Args:
+            ranking: the matcher's scores, best first.
+            offtopic: the question holds an off-topic cue of the lexicon.
         """
         t = self.config.thresholds
         if not ranking or ranking[0].confidence < t.suggest:
@@ -257,7 +264,7 @@ class Engine:
             reply = self.answer_entry(
                 decision.best.entry_id, script, question, decision.best.confidence
             )
-            return _with_top(reply, top)
+            return replace(reply, top=top)
         confidence = decision.best.confidence if decision.best else 0.0
         if decision.kind == "suggest":
             return Reply(
@@ -282,7 +289,3 @@ class Engine:
             suggestions=self.topics(script),
             top=top,
         )
-
-
-def _with_top(reply: Reply, top: tuple[tuple[str, float], ...]) -> Reply:
-    return replace(reply, top=top)
