@@ -16,16 +16,26 @@ from bot.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def write_config(directory: Path, **sections: str) -> Path:
+    """Write the project's config.yaml into ``directory`` with an absolute knowledge path and
+    the named top-level sections replaced, e.g. ``unanswered="unanswered: {}"`` (the text
+    includes the key). Returns the new file's path."""
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^knowledge:.*$", f"knowledge: {ROOT / 'knowledge'}", text)
+    for name, body in sections.items():
+        block = re.compile(rf"(?ms)^{name}:.*?(?=^[^\s#]|\Z)")  # the key and its lines
+        text, count = block.subn(lambda _, body=body: body.rstrip("\n") + "\n", text)
+        assert count == 1, f"config.yaml has no top-level {name}: section"
+    path = directory / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session", autouse=True)
 def quiet_unanswered_log(tmp_path_factory):
     """Commands the tests run use a copy of config.yaml whose unanswered log is off, so the
     suite never writes test questions into the curators' log (var/unanswered.jsonl)."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^unanswered:.*\n(?:[ #].*\n)*", "unanswered: {}\n", text)
-    text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
-    assert "unanswered: {}" in text
-    path = tmp_path_factory.mktemp("config") / "config.yaml"
-    path.write_text(text, encoding="utf-8")
+    path = write_config(tmp_path_factory.mktemp("config"), unanswered="unanswered: {}")
     previous = os.environ.get(ENV_CONFIG)
     os.environ[ENV_CONFIG] = str(path)
     yield path

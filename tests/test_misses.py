@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
+from conftest import write_config
 
 from bot.config import load_config
 from bot.engine import Engine
@@ -211,12 +211,7 @@ def test_command_prints_the_summary(tmp_path, capsys):
 
 
 def test_command_with_log_off_and_no_path_exits_2(tmp_path, capsys):
-    config = tmp_path / "config.yaml"
-    text = CONFIG.read_text(encoding="utf-8")
-    text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
-    text = re.sub(r"(?m)^unanswered:.*\n(?:[ #].*\n)*", "unanswered: {}\n", text)
-    assert "unanswered: {}" in text
-    config.write_text(text, encoding="utf-8")
+    config = write_config(tmp_path, unanswered="unanswered: {}")
     status = run(["--config", str(config), "misses"])
     out, err = capsys.readouterr()
     assert status == 2

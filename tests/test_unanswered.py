@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import write_config
 
 from bot.config import load_config
 from bot.errors import DataError
@@ -367,23 +368,6 @@ def test_missing_log_reads_as_empty(tmp_path):
 # -- settings ------------------------------------------------------------------------------
 
 
-def write_config(tmp_path: Path, section: str) -> Path:
-    """A real config file: the project's config.yaml with its ``unanswered:`` section (the
-    top-level key and its indented lines) replaced."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    lines = text.splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("unanswered:"))
-    end = index + 1
-    while end < len(lines) and lines[end].startswith((" ", "#")):
-        end += 1
-    lines[index:end] = section.strip("\n").splitlines()
-    text = "\n".join(lines) + "\n"
-    text = text.replace("knowledge: knowledge ", f"knowledge: {ROOT / 'knowledge'} ", 1)
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def line_of(path: Path, needle: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, 1) if needle in line)
@@ -396,7 +380,7 @@ def test_project_config_parses(tmp_path):
 
 
 def test_empty_section_means_log_off_with_private_defaults(tmp_path):
-    config = load_config(write_config(tmp_path, "unanswered: {}"))
+    config = load_config(write_config(tmp_path, unanswered="unanswered: {}"))
     assert parse_settings(config) == UnansweredSettings(
         path=None, max_bytes=5_000_000, backups=3, include_user_ids=False, include_chat_ids=False
     )
@@ -407,7 +391,7 @@ def test_full_section_and_relative_path(tmp_path):
     config = load_config(
         write_config(
             tmp_path,
-            """
+            unanswered="""
 unanswered:
   path: var/unanswered.jsonl
   max_bytes: 1048576
@@ -425,10 +409,10 @@ unanswered:
 
 
 def test_null_path_is_off_and_absolute_path_is_kept(tmp_path):
-    config = load_config(write_config(tmp_path, "unanswered:\n  path: null\n"))
+    config = load_config(write_config(tmp_path, unanswered="unanswered:\n  path: null\n"))
     assert parse_settings(config).path is None
     target = tmp_path / "elsewhere" / "u.jsonl"
-    config = load_config(write_config(tmp_path, f"unanswered:\n  path: {target}\n"))
+    config = load_config(write_config(tmp_path, unanswered=f"unanswered:\n  path: {target}\n"))
     assert parse_settings(config).path == target
 
 
@@ -450,7 +434,7 @@ def test_null_path_is_off_and_absolute_path_is_kept(tmp_path):
 def test_bad_settings_name_file_line_and_problem(tmp_path, body, key, problem):
     others = [line for line in ("path: u.jsonl", "backups: 2") if line.split(":")[0] != key]
     text = "unanswered:\n" + "".join(f"  {line}\n" for line in [*others, body])
-    path = write_config(tmp_path, text)
+    path = write_config(tmp_path, unanswered=text)
     config = load_config(path)
     with pytest.raises(DataError) as caught:
         parse_settings(config)
