@@ -205,9 +205,7 @@ def load_config(path: str | Path | None = None) -> Config:
             (names the file, the line and the problem).
     """
     path = Path(path) if path is not None else default_config_path()
-    root = load_yaml(path)
-    if not isinstance(root, LineMap):
-        raise DataError(path, 1, "config must be a YAML mapping")
+    root = load_yaml(path, LineMap, "config")
     known = {
         "knowledge",
         "cache_dir",

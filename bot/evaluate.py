@@ -44,9 +44,7 @@ def load_cases(path: str | Path, known_ids: set[str]) -> list[Case]:
     Raises:
         DataError: not a list, an item without ``q``, or an ``expect`` naming an unknown entry.
     """
-    nodes = load_yaml(path)
-    if not isinstance(nodes, LineList):
-        raise DataError(path, 1, "a question set must be a YAML list")
+    nodes = load_yaml(path, LineList, "a question set")
     cases = []
     for i, node in enumerate(nodes):
         line = nodes.item_line(i)

@@ -183,9 +183,7 @@ def _strings(node: LineMap, key: str, path: Path, what: str, required: bool = Tr
 
 def _load_source(directory: Path) -> Source:
     path = directory / SOURCE_FILE
-    node = load_yaml(path)
-    if not isinstance(node, LineMap):
-        raise DataError(path, 1, "source must be a mapping")
+    node = load_yaml(path, LineMap, "source")
     date = node.get("date")
     if not isinstance(date, dt.date):
         raise DataError(path, node.key_line("date"), "date must be a date like 2024-05-11")
@@ -227,8 +225,8 @@ _ENTRY_KEYS = {
 
 def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
     path = directory / ENTRIES_FILE
-    nodes = load_yaml(path)
-    if not isinstance(nodes, LineList) or not nodes:
+    nodes = load_yaml(path, LineList, "entries")
+    if not nodes:
         raise DataError(path, 1, "entries must be a non-empty list")
     source_squeezed = squeeze(source.text)
     entries: list[Entry] = []
@@ -302,9 +300,7 @@ def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
 
 def _load_smalltalk(directory: Path) -> tuple[SmallTalk, ...]:
     path = directory / SMALLTALK_FILE
-    nodes = load_yaml(path)
-    if not isinstance(nodes, LineList):
-        raise DataError(path, 1, "small talk must be a list")
+    nodes = load_yaml(path, LineList, "small talk")
     result = []
     for i, node in enumerate(nodes):
         if not isinstance(node, LineMap):
@@ -322,9 +318,7 @@ def _load_smalltalk(directory: Path) -> tuple[SmallTalk, ...]:
 
 def _load_lexicon(directory: Path) -> Lexicon:
     path = directory / LEXICON_FILE
-    node = load_yaml(path)
-    if not isinstance(node, LineMap):
-        raise DataError(path, 1, "lexicon must be a mapping")
+    node = load_yaml(path, LineMap, "lexicon")
     stop = node.get("stopwords")
     if not isinstance(stop, LineMap):
         raise DataError(path, node.key_line("stopwords"), "stopwords must map zh/en to lists")

@@ -81,21 +81,30 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def load_yaml(path: str | Path) -> Any:
+def load_yaml(path: str | Path, kind: type | None = None, what: str = "the document") -> Any:
     """Read one YAML file with line numbers kept.
 
     Args:
         path: the file to read (UTF-8).
+        kind: LineMap or LineList to require that shape of document (None: any).
+        what: how to name the document in the error, e.g. "config".
 
     Returns:
         The document: LineMap for mappings, LineList for sequences, plain scalars otherwise;
         None for an empty file.
 
     Raises:
-        DataError: the file is missing, unreadable, not UTF-8, or not valid YAML (with the line
-            of the syntax error).
+        DataError: the file is missing, unreadable, not UTF-8, not valid YAML (with the line
+            of the syntax error), or not of ``kind``.
     """
-    path = Path(path)
+    document = _read_yaml(Path(path))
+    if kind is not None and not isinstance(document, kind):
+        shape = "mapping" if kind is LineMap else "list"
+        raise DataError(path, 1, f"{what} must be a YAML {shape}")
+    return document
+
+
+def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
