@@ -218,8 +218,8 @@ class Engine:
             or a.entry_id in self._entries[b.entry_id].related
         )
 
-    def _smalltalk_reply(self, question: str, cleaned: str, script: Script) -> Reply | None:
-        text = compact(_ADDRESS.sub(" ", to_simplified(cleaned)).strip())
+    def _smalltalk_reply(self, question: str, simplified: str, script: Script) -> Reply | None:
+        text = compact(_ADDRESS.sub(" ", simplified).strip())
         if not text or len(text) > SMALLTALK_MAX_CHARS:
             return None
         best, best_ratio = None, 0.0
@@ -253,10 +253,10 @@ class Engine:
         script = detect_script(cleaned)
         if script_hint is not None and not any(c.isalpha() for c in cleaned):
             script = script_hint
-        smalltalk = self._smalltalk_reply(question, cleaned, script)
+        simplified = to_simplified(cleaned)
+        smalltalk = self._smalltalk_reply(question, simplified, script)
         if smalltalk is not None:
             return smalltalk
-        simplified = to_simplified(cleaned)
         ranking = self.matcher.rank(simplified) if cleaned else []
         decision = self.decide(ranking, offtopic=self._has_offtopic_cue(simplified))
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
