@@ -7,6 +7,7 @@ Exit status: 0 on success, 1 when ``check`` finds problems in the answers (varia
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -20,6 +21,11 @@ DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "quest
 
 
 def _engine(args: argparse.Namespace):
+    """Load config and knowledge into an Engine (also the factory /reload calls again).
+
+    Raises:
+        DataError: malformed config or knowledge.
+    """
     from bot.engine import Engine
 
     return Engine.from_config(load_config(args.config))
@@ -131,7 +137,7 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
         from bot.telegram.cli import main as run_main
 
         add_arguments(p)
-        p.set_defaults(func=lambda a: run_main(a, _engine_factory(a)))
+        p.set_defaults(func=lambda a: run_main(a, functools.partial(_engine, a)))
     for command in sub.choices.values():  # --config also after the sub-command
         command.add_argument(
             "--config", metavar="FILE", default=argparse.SUPPRESS, help=config_help
@@ -139,15 +145,6 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     # Without "run" on the command line the sub-command cannot be chosen, so its options (and
     # python-telegram-bot, ~0.15 s to import) are only loaded when it is.
     return parser
-
-
-def _engine_factory(args: argparse.Namespace):
-    def factory():
-        from bot.engine import Engine
-
-        return Engine.from_config(load_config(args.config))
-
-    return factory
 
 
 def main(argv: list[str] | None = None) -> int:
