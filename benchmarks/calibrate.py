@@ -1,7 +1,7 @@
 """Fit the matcher's logistic calibration on a question set and print the coefficients.
 
 Usage (from the project root):
-    python benchmarks/calibrate.py [SET.yaml] [--holdout-every 2]
+    python benchmarks/calibrate.py [SET.yaml ...] [--holdout-every 2]
 
 Every (question, entry) pair is one sample: label 1 when the entry is an expected answer of
 the question, 0 otherwise (out-of-scope questions give only 0s). Features are those of
@@ -24,6 +24,8 @@ from bot.text import clean, to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = list(CALIBRATION)
+DEFAULT_SETS = ("questions", "holdout", "blind", "fresh")
+"""Our question sets under tests/data (never a sealed set: it must stay unseen)."""
 
 
 def samples(engine: Engine, cases) -> list[tuple[list[float], int, int]]:
@@ -94,17 +96,24 @@ def accuracy(engine: Engine, cases) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("set", nargs="?", default=str(ROOT / "tests/data/questions.yaml"))
+    parser.add_argument(
+        "sets",
+        nargs="*",
+        default=[str(ROOT / "tests/data" / f"{n}.yaml") for n in DEFAULT_SETS],
+    )
     parser.add_argument("--holdout-every", type=int, default=2)
     args = parser.parse_args()
     engine = Engine.from_config(load_config(ROOT / "config.yaml"))
-    cases = load_cases(args.set, {e.id for e in engine.knowledge.entries})
+    known = {e.id for e in engine.knowledge.entries}
+    cases = [case for path in args.sets for case in load_cases(path, known)]
     train = [c for i, c in enumerate(cases) if i % args.holdout_every]
     held = [c for i, c in enumerate(cases) if not i % args.holdout_every]
     print("before:", "train", accuracy(engine, train), "| held-out", accuracy(engine, held))
     w = fit(samples(engine, train))
-    coefficients = {n: round(v, 2) for n, v in zip(NAMES, w, strict=True)}
-    engine.matcher = Matcher(engine.knowledge, engine.matcher._tokenizer, coefficients)
+    coefficients = {n: round(float(v), 2) for n, v in zip(NAMES, w, strict=True)}
+    engine.matcher = Matcher(
+        engine.knowledge, engine.matcher._tokenizer, engine.embedder, coefficients
+    )
     print("after: ", "train", accuracy(engine, train), "| held-out", accuracy(engine, held))
     print("CALIBRATION =", coefficients)
     return 0

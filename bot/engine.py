@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.knowledge import Entry, Knowledge, Source, load_knowledge
 from bot.matcher import Matcher, Score
 from bot.reply import Choice, Reply, Script
+from bot.semantic import Embedder
 from bot.text import clean, compact, detect_script, normalize, to_simplified
 from bot.tokens import Tokenizer
 
@@ -47,14 +48,23 @@ class Engine:
         config: validated configuration.
         knowledge: validated knowledge.
         tokenizer: a Tokenizer for this knowledge's lexicon (built when None).
+        embedder: the sentence embedder (built when None; it does not depend on the knowledge,
+            so a reload may pass the running engine's :attr:`embedder`).
     """
 
-    def __init__(self, config: Config, knowledge: Knowledge, tokenizer: Tokenizer | None = None):
+    def __init__(
+        self,
+        config: Config,
+        knowledge: Knowledge,
+        tokenizer: Tokenizer | None = None,
+        embedder: Embedder | None = None,
+    ):
         self.config = config
         self.knowledge = knowledge
         self.source: Source = knowledge.source
         self._tokenizer = tokenizer or Tokenizer(knowledge.lexicon, config.cache_dir)
-        self.matcher = Matcher(knowledge, self._tokenizer)
+        self.embedder = embedder or Embedder(config.cache_dir)
+        self.matcher = Matcher(knowledge, self._tokenizer, self.embedder)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
         self._smalltalk = [

@@ -12,8 +12,14 @@ Three kinds of evidence, computed on normalised Simplified text:
 * **surface** — the best character-level rapidfuzz ratio against one variant (catches typos
   and wordings jieba splits differently).
 
-With the *lead* (coverage over the best other entry), the share of the question no entry
-knows, and whether only one word matched, these features go through a logistic calibration
+A fourth, **semantic**, comes from multilingual sentence embeddings (:mod:`bot.semantic`): the
+best cosine between the question and one of the entry's question-like texts (variants, button
+questions, the interviewer's question), and the best cosine with one sentence of its answer. It
+bridges words nobody listed ("secret sauce", 私有化) and languages.
+
+With the *lead* (coverage over the best other entry, and each semantic cosine over the best
+other entry's), the share of the question no entry knows, and whether only one word matched,
+these features go through a logistic calibration
 (:data:`CALIBRATION`, fitted by ``benchmarks/calibrate.py``) into a 0-100 confidence.
 
 Terms listed as generic in the lexicon (Mistral, AI, 欧洲, DeepMind…) weigh little, and a
@@ -25,13 +31,16 @@ computation: no I/O, no globals; the same question always gives the same ranking
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Knowledge
-from bot.text import compact, is_cjk, normalize
+from bot.knowledge import Entry, Knowledge
+from bot.semantic import Embedder
+from bot.text import compact, is_cjk, normalize, to_simplified
 from bot.tokens import Tokenizer
 
 ANSWER_TEXT_WEIGHT = 0.6
@@ -47,14 +56,18 @@ SINGLE_CHAR_WEIGHT = 0.4
 LONG_QUESTION_TOKENS = 6
 """Beyond this many distinct tokens, unknown tokens weigh proportionally less."""
 CALIBRATION = {
-    "bias": -3.04,
-    "coverage": 2.82,
-    "overlap": 3.2,
-    "surface": 2.4,
-    "lead": 4.15,
-    "generic_only": 0.01,
-    "unknown": -1.09,
-    "single": -1.0,
+    "bias": -4.14,
+    "coverage": 2.58,
+    "overlap": 1.05,
+    "surface": 2.18,
+    "lead": 2.47,
+    "generic_only": -0.25,
+    "unknown": -1.53,
+    "single": -0.85,
+    "semantic": 2.69,
+    "semantic_lead": 2.72,
+    "semantic_answer": 3.23,
+    "semantic_answer_lead": 1.77,
 }
 """Logistic calibration: confidence = 100 * sigmoid(bias + Σ coefficient * feature), so the
 confidence estimates the chance that the entry is a right answer. Fitted by
@@ -71,6 +84,7 @@ def features(
     generic_only: bool,
     unknown: float = 0.0,
     single: bool = False,
+    semantic: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
 ) -> dict[str, float]:
     """The calibration features of one (question, entry) pair, each named as in CALIBRATION.
 
@@ -80,6 +94,9 @@ def features(
         generic_only: every token this entry matched is a generic term.
         unknown: share (0-1) of the question's token weight that no entry knows.
         single: the entry matched one token only, of a question with two or more.
+        semantic: (best cosine with a question-like text of the entry, that minus the best
+            other entry's; best cosine with a sentence of its answer, that minus the best
+            other entry's), cosines -1..1.
     """
     return {
         "bias": 1.0,
@@ -90,6 +107,10 @@ def features(
         "generic_only": float(generic_only),
         "unknown": unknown,
         "single": float(single),
+        "semantic": semantic[0],
+        "semantic_lead": semantic[1],
+        "semantic_answer": semantic[2],
+        "semantic_answer_lead": semantic[3],
     }
 
 
@@ -128,6 +149,61 @@ class Score:
     features: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;])")
+MIN_SENTENCE_CHARS = 5
+"""Answer sentences shorter than this (characters) are not embedded on their own."""
+
+
+def semantic_texts(entry: Entry) -> tuple[list[str], list[str]]:
+    """The texts of an entry that are embedded, in Simplified characters.
+
+    Returns:
+        (question-like texts: variants, button questions and the interviewer's question;
+        the sentences of its answer paragraphs, each at least MIN_SENTENCE_CHARS long).
+    """
+    asked = [to_simplified(t) for t in (*entry.variants, *entry.ask.values(), entry.question)]
+    sentences = [
+        to_simplified(s.strip())
+        for p in entry.answer
+        for s in _SENTENCE_END.split(p)
+        if len(s.strip()) >= MIN_SENTENCE_CHARS
+    ]
+    return asked, sentences
+
+
+class _Semantic:
+    """Per-entry best cosines between a question and the entries' embedded texts."""
+
+    def __init__(self, knowledge: Knowledge, embedder: Embedder) -> None:
+        self._embedder = embedder
+        texts: list[str] = []
+        starts: list[int] = []
+        for group in (0, 1):  # all question-like texts first, then all answer sentences
+            for entry in knowledge.entries:
+                starts.append(len(texts))
+                texts.extend(semantic_texts(entry)[group])
+        self._vectors = embedder.encode_cached(texts)
+        self._starts = np.array(starts)
+        self._count = len(knowledge.entries)
+
+    def cosines(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(best cosine per entry over question-like texts, over answer sentences), in entry
+        order; zeros for empty text."""
+        if not text.strip():
+            zeros = np.zeros(self._count)
+            return zeros, zeros
+        similarity = self._vectors @ self._embedder.encode([text])[0]
+        best = np.maximum.reduceat(similarity, self._starts).astype(float)
+        return best[: self._count], best[self._count :]
+
+
+def _leads(values: np.ndarray) -> np.ndarray:
+    """Each value minus the best other value."""
+    order = np.sort(values)[::-1]
+    top, second = order[0], order[1] if len(order) > 1 else order[0]
+    return values - np.where(values == top, second, top)
+
+
 @dataclass(frozen=True)
 class _Variant:
     entry: int
@@ -141,15 +217,22 @@ class Matcher:
     Args:
         knowledge: the validated knowledge (entries and lexicon).
         tokenizer: the shared tokenizer (jieba already initialised).
+        embedder: the sentence embedder (see :mod:`bot.semantic`).
         coefficients: calibration coefficients (default :data:`CALIBRATION`).
 
-    Build cost: tokenising every variant once (about 0.1 s for 470 variants).
+    Build cost: tokenising every variant once (about 0.1 s for 470 variants); embedding the
+    knowledge's texts (~1 s, once per knowledge version: then read from the cache dir).
     """
 
     def __init__(
-        self, knowledge: Knowledge, tokenizer: Tokenizer, coefficients: dict | None = None
+        self,
+        knowledge: Knowledge,
+        tokenizer: Tokenizer,
+        embedder: Embedder,
+        coefficients: dict | None = None,
     ) -> None:
         self._coefficients = dict(coefficients or CALIBRATION)
+        self._semantic = _Semantic(knowledge, embedder)
         self._tokenizer = tokenizer
         self._ids = tuple(e.id for e in knowledge.entries)
         self._generic = {tokenizer.canonical(normalize(g)) for g in knowledge.lexicon.generic}
@@ -234,7 +317,7 @@ class Matcher:
         query = set(self.tokens(normalized))
         surface_q = compact(normalized)
         count = len(self._ids)
-        if not query and not surface_q:
+        if not query and not surface_q and not normalized.strip():
             return [Score(i, 0.0, 0.0, 0.0, 0.0, ()) for i in self._ids]
         weights = {t: self.weight(t) for t in query}
         if len(query) > LONG_QUESTION_TOKENS:
@@ -270,6 +353,8 @@ class Matcher:
         coverage = [k / total for k in known] if query else known
         ordered = sorted(coverage, reverse=True)
         unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
+        asked, said = self._semantic.cosines(normalized)
+        asked_lead, said_lead = _leads(asked), _leads(said)
         scores = []
         for i, entry_id in enumerate(self._ids):
             best_other = ordered[1] if coverage[i] == ordered[0] else ordered[0]
@@ -282,8 +367,9 @@ class Matcher:
                 generic_only,
                 unknown,
                 len(matched[i]) == 1 and len(query) > 1,
+                (asked[i], asked_lead[i], said[i], said_lead[i]),
             )
-            z = logit(values, self._coefficients) if matched[i] or surface[i] else -50.0
+            z = logit(values, self._coefficients)
             scores.append(
                 Score(
                     entry_id,
