@@ -79,7 +79,9 @@ class Embedder:
             try:
                 _write_state(weights, vars(backend))
             except OSError as exc:
-                log.warning("embedding cache %s not writable (%s): weights kept in memory", weights, exc)
+                log.warning(
+                    "embedding cache %s not writable (%s): weights kept in memory", weights, exc
+                )
             return backend
         backend = NumpyBackend.__new__(NumpyBackend)
         vars(backend).update(state)
