@@ -25,6 +25,7 @@ PERSONA_NAMES = (
     "non_text",
     "attribution",
     "pick_range",
+    "not_said",
 )
 """Persona strings every channel may need; each is given in zh-Hant, zh-Hans and English."""
 REPLY_SCRIPT_POLICIES = ("auto", "hant", "hans")

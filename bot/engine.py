@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from bot.config import Config
+from bot.decide import Decision, Scope, decide
 from bot.knowledge import Entry, Knowledge, Source, load_knowledge
 from bot.matcher import Matcher, Score
 from bot.reply import Choice, Reply, Script
@@ -30,15 +30,6 @@ SMALLTALK_MAX_CHARS = 24
 _ADDRESS = re.compile(r"\b(?:arthur|mensch|mr)\b|阿瑟|亚瑟|先生")
 """How users address him ("thanks so much arthur", "你好 Mensch 先生"): not part of the
 small talk itself."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the thresholds make of a ranking: kind, the best score, suggestion scores."""
-
-    kind: Literal["answer", "suggest", "fallback"]
-    best: Score | None
-    suggestions: tuple[Score, ...]
 
 
 class Engine:
@@ -65,6 +56,7 @@ class Engine:
         self._tokenizer = tokenizer or Tokenizer(knowledge.lexicon, config.cache_dir)
         self.embedder = embedder or Embedder(config.cache_dir)
         self.matcher = Matcher(knowledge, self._tokenizer, self.embedder)
+        self.scope = Scope(knowledge, self._tokenizer)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
         self._smalltalk = [
@@ -191,41 +183,43 @@ class Engine:
             for cue in self._offtopic
         )
 
-    def decide(self, ranking: list[Score], offtopic: bool = False) -> Decision:
-        """Apply the thresholds and margin to a ranking.
+    def _related(self, a: str, b: str) -> bool:
+        """True when entries a and b are sibling passages (either lists the other as related)."""
+        return b in self._entries[a].related or a in self._entries[b].related
 
-        Answer when the best confidence reaches the answer threshold and no unrelated rival is
-        within the margin; suggest when it reaches the suggest threshold (or a close unrelated
-        rival exists); fall back otherwise. Sibling passages of one interview answer (related
-        entries) are not rivals: either is a fitting answer. A best entry matched on generic
-        terms only (Mistral, AI, 欧洲), or a question with an off-topic cue (``offtopic``:
-        how-to, definitions, future events), is never answered outright: at most suggested.
+    def decide(self, question: str, simplified: str, ranking: list[Score]) -> Decision:
+        """:func:`bot.decide.decide` for one question, with this knowledge's scope checks.
 
         Args:
-            ranking: the matcher's scores, best first.
-            offtopic: the question holds an off-topic cue of the lexicon.
+            question: the raw message (capitals tell names).
+            simplified: the question after :func:`bot.text.normalize`.
+            ranking: the matcher's scores for it, best first.
         """
-        t = self.config.thresholds
-        if not ranking or ranking[0].confidence < t.suggest:
-            return Decision("fallback", ranking[0] if ranking else None, ())
-        best = ranking[0]
-        floor = max(t.suggest - 10, best.confidence - 20)
-        candidates = tuple(s for s in ranking[: t.max_suggestions] if s.confidence >= floor)
-        generic_only = bool(best.features.get("generic_only"))
-        if best.confidence >= t.answer and not generic_only and not offtopic:
-            rivals = [
-                s
-                for s in ranking[1:]
-                if best.logit - s.logit < t.margin and not self._related(best, s)
-            ]
-            if not rivals:
-                return Decision("answer", best, ())
-        return Decision("suggest", best, candidates)
+        absent = self.scope.absent_subjects(question)
+        if absent and ranking and self._stands_without(simplified, absent, ranking[0]):
+            absent = ()
+        return decide(
+            ranking,
+            self.config.thresholds,
+            self._related,
+            offtopic=self._has_offtopic_cue(simplified),
+            absent=absent,
+            missing=lambda entry_id: self.scope.missing_details(simplified, entry_id),
+        )
 
-    def _related(self, a: Score, b: Score) -> bool:
+    def _stands_without(self, simplified: str, names: tuple[str, ...], best: Score) -> bool:
+        """True when the question, with the absent names taken out, is still answered by the
+        same entry at the answer threshold: the names are context ("why Paris rather than
+        Silicon Valley"), not the subject ("你对中国怎么看")."""
+        stripped = simplified
+        for name in names:
+            stripped = stripped.replace(normalize(name), " ")
+        ranking = self.matcher.rank(stripped)
         return (
-            b.entry_id in self._entries[a.entry_id].related
-            or a.entry_id in self._entries[b.entry_id].related
+            bool(ranking)
+            and ranking[0].entry_id == best.entry_id
+            and ranking[0].confidence >= self.config.thresholds.answer
+            and any(t not in self.scope.generic for t in ranking[0].matched)
         )
 
     def _smalltalk_reply(self, question: str, simplified: str, script: Script) -> Reply | None:
@@ -268,7 +262,7 @@ class Engine:
         if smalltalk is not None:
             return smalltalk
         ranking = self.matcher.rank(simplified) if cleaned else []
-        decision = self.decide(ranking, offtopic=self._has_offtopic_cue(simplified))
+        decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         if decision.kind == "answer":
             reply = self.answer_entry(
@@ -276,6 +270,19 @@ class Engine:
             )
             return replace(reply, top=top)
         confidence = decision.best.confidence if decision.best else 0.0
+        if decision.kind == "related":
+            return Reply(
+                kind="related",
+                question=question,
+                script=script,
+                confidence=confidence,
+                paragraphs=(self.persona("not_said", script),),
+                suggestions=tuple(
+                    self.choice(self._entries[s.entry_id], script, s.confidence)
+                    for s in decision.suggestions
+                ),
+                top=top,
+            )
         if decision.kind == "suggest":
             return Reply(
                 kind="suggest",

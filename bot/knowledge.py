@@ -99,14 +99,17 @@ class SmallTalk:
 @dataclass(frozen=True)
 class Lexicon:
     """Matching vocabulary: jieba words, stopwords, synonyms (form → canonical), generic terms,
-    and off-topic cues (phrases of questions an interview never answers: how-to, definitions,
-    future events)."""
+    off-topic cues (phrases of questions an interview never answers: how-to, definitions,
+    future events) and detail cues."""
 
     words: tuple[str, ...]
     stopwords: frozenset[str]
     synonyms: MappingProxyType
     generic: frozenset[str]
     offtopic_cues: tuple[str, ...] = ()
+    detail_cues: tuple[str, ...] = ()
+    """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
+    passage quoted must then contain the question's nouns (see :mod:`bot.decide`)."""
 
 
 @dataclass(frozen=True)
@@ -345,6 +348,12 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "offtopic_cues",
             node.key_line("offtopic_cues"),
+        ),
+        detail_cues=_text_list(
+            node.get("detail_cues", LineList()),
+            path,
+            "detail_cues",
+            node.key_line("detail_cues"),
         ),
     )
 

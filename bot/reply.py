@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["answer", "suggest", "fallback", "smalltalk"]
-"""answer: a verbatim interview passage; suggest: "did you mean" choices; fallback: an honest
-non-answer in Mensch's voice; smalltalk: a persona line (hello, thanks, who are you)."""
+Kind = Literal["answer", "related", "suggest", "fallback", "smalltalk"]
+"""answer: a verbatim interview passage; related: the question asks a detail the interview does
+not give (an honest line, then the closest passages as choices); suggest: "did you mean"
+choices; fallback: an honest non-answer in Mensch's voice; smalltalk: a persona line (hello,
+thanks, who are you)."""
 
 Script = Literal["hant", "hans", "en"]
 """The user's writing: Traditional Chinese, Simplified Chinese, or English (no CJK at all)."""
@@ -41,7 +43,7 @@ class Reply:
     """The answer path's decision for one question.
 
     Attributes:
-        kind: "answer" | "suggest" | "fallback" | "smalltalk".
+        kind: "answer" | "related" | "suggest" | "fallback" | "smalltalk".
         question: the user's text as received (before normalisation).
         script: the script replies are written in ("hant", "hans" or "en").
         entry_id: the answering entry for kind "answer", else None.
@@ -52,8 +54,8 @@ class Reply:
         attribution: one line naming speaker, interviewer and publication, for "answer".
         source_url: the original interview URL, for "answer"; None otherwise.
         interviewer_question: the interviewer's original question this passage answers.
-        suggestions: up to 3 entries for kind "suggest" (best first); for "fallback" the topics
-            the interview covers.
+        suggestions: up to 3 entries for kinds "suggest" and "related" (best first); for
+            "fallback" the topics the interview covers.
         related: up to 3 related entries under an answer.
         header: the line shown above suggestions ("Did you mean…"), or "" when none.
     """
@@ -94,7 +96,9 @@ class Reply:
             "score": round(self.confidence, 1),
             "answer": self.answer_text,
             "source": self.source_url,
-            "suggestions": [c.entry_id for c in self.suggestions] if self.kind == "suggest" else [],
+            "suggestions": [c.entry_id for c in self.suggestions]
+            if self.kind in ("suggest", "related")
+            else [],
             "related": [c.entry_id for c in self.related],
             "script": self.script,
         }

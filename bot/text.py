@@ -88,6 +88,23 @@ def _keep(char: str) -> bool:
     return category[0] in "LN" and category != "Nl" or is_cjk(char)
 
 
+def strip_markup(text: str) -> str:
+    """NFKC, then drop a leading bot command, URLs and @mentions; case and punctuation kept.
+
+    Args:
+        text: the raw message (any str, including lone surrogates).
+
+    Returns:
+        The message as the user wrote it, without what addresses the bot or links elsewhere.
+    """
+    text = text[: MAX_QUESTION_CHARS * 2]
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → "?"
+    text = unicodedata.normalize("NFKC", text)
+    text = _COMMAND.sub(" ", text)
+    text = _URL.sub(" ", text)
+    return _MENTION.sub(" ", text)
+
+
 def clean(text: str) -> str:
     """Reduce a message to the words that matter for matching.
 
@@ -104,13 +121,7 @@ def clean(text: str) -> str:
         Lower-case text, still in the user's script, words separated by single spaces;
         "" when nothing is left.
     """
-    text = text[: MAX_QUESTION_CHARS * 2]
-    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → "?"
-    text = unicodedata.normalize("NFKC", text)
-    text = _COMMAND.sub(" ", text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = text.casefold()
+    text = strip_markup(text).casefold()
     text = "".join(c if _keep(c) else " " for c in text)
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
 

@@ -48,6 +48,44 @@ def _common_words_dictionary(cache_dir: Path) -> str:
     return str(target)
 
 
+PROPER_NOUN_TAGS = frozenset({"ns", "nt", "nrt", "nrfg"})
+"""jieba dictionary part-of-speech tags of names: places, organisations, transliterated and full
+person names (ICTCLAS tag set). Left out as too noisy: ``nr`` (72,000 words, many ordinary),
+``nz`` (上班族, 伺服器) and ``j`` (欧美)."""
+NOUN_TAGS = PROPER_NOUN_TAGS | {"n", "nr", "nz", "ng", "vn", "j"}
+"""Tags of nouns of any kind (common nouns, person names, verbal nouns)."""
+CONTENT_TAGS = NOUN_TAGS | {"v"}
+"""Tags of the words a question can ask about: nouns and verbs (出生, 成立)."""
+
+
+def _tagged_words(cache_dir: Path | None) -> dict[str, str]:
+    """word → part-of-speech tag for jieba's dictionary nouns and verbs (:data:`CONTENT_TAGS`)
+    of two or more characters, read from jieba's packaged dict.txt (about 0.1 s) or, once
+    written, from a smaller copy in ``cache_dir``."""
+    target = (
+        None if cache_dir is None else cache_dir / f"jieba-content-words-{jieba.__version__}.txt"
+    )
+    if target is not None and target.is_file():
+        text = target.read_text(encoding="utf-8")
+    else:
+        with jieba.get_dict_file() as source:
+            lines = source.read().decode("utf-8").splitlines()
+        kept = []
+        for line in lines:
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[2] in CONTENT_TAGS and len(parts[0]) > 1:
+                kept.append(f"{parts[0]} {parts[2]}")
+        text = "\n".join(kept)
+        if target is not None:
+            try:
+                partial = target.with_suffix(f".{os.getpid()}.tmp")
+                partial.write_text(text, encoding="utf-8")
+                os.replace(partial, target)
+            except OSError:
+                pass
+    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+
+
 class Tokenizer:
     """Turns normalised text into canonical tokens.
 
@@ -70,6 +108,7 @@ class Tokenizer:
                 "jieba cache dir %s not writable (%s): full dictionary, no cache", cache_dir, exc
             )
         self._jieba = jieba.Tokenizer(dictionary)
+        self._tags = _tagged_words(None if dictionary is jieba.DEFAULT_DICT else Path(cache_dir))
         if dictionary is not jieba.DEFAULT_DICT:
             self._jieba.tmp_dir = str(cache_dir)
         self._jieba.initialize()
@@ -119,6 +158,32 @@ class Tokenizer:
         mapped = mapped or token
         return None if mapped in self._stopwords else mapped
 
+    def synonym(self, word: str) -> str | None:
+        """The canonical term ``word`` (normalised) stands for, stopwords included ("us" → 美国);
+        None when the lexicon lists no synonym for it or its English stem."""
+        found = self._single.get(word)
+        if found is None and _LATIN.match(word):
+            found = self._single.get(self._stem(word))
+        return found
+
+    def tag(self, word: str) -> str | None:
+        """jieba's dictionary part-of-speech tag of a noun or verb (see :data:`CONTENT_TAGS`), or
+        None for any other word, one-character words and words outside jieba's dictionary."""
+        return self._tags.get(word)
+
+    def words(self, text: str) -> list[tuple[str, str | None]]:
+        """(raw word, canonical token or None for a stopword) for normalised text, in order:
+        the pairs behind :meth:`tokens`, so a caller can see which word a token came from."""
+        if self._phrase_re is not None:
+            text = self._phrase_re.sub(lambda m: f" {self._phrases[m.group(0)]} ", text)
+        result = []
+        for raw in self._jieba.cut(text, HMM=True):
+            raw = raw.strip()
+            if not raw or (len(raw) == 1 and raw.isascii() and raw.isalpha()):
+                continue  # a lone Latin letter ("<b>" markup, "u r") carries no topic
+            result.append((raw, self.canonical(raw)))
+        return result
+
     def tokens(self, text: str) -> tuple[str, ...]:
         """Canonical tokens of normalised text, in order, stopwords removed, duplicates kept.
 
@@ -129,14 +194,4 @@ class Tokenizer:
             Tokens: Simplified Chinese words, English stems (no lone letters), digits;
             canonical synonyms.
         """
-        if self._phrase_re is not None:
-            text = self._phrase_re.sub(lambda m: f" {self._phrases[m.group(0)]} ", text)
-        result = []
-        for raw in self._jieba.cut(text, HMM=True):
-            raw = raw.strip()
-            if not raw or (len(raw) == 1 and raw.isascii() and raw.isalpha()):
-                continue  # a lone Latin letter ("<b>" markup, "u r") carries no topic
-            token = self.canonical(raw)
-            if token:
-                result.append(token)
-        return tuple(result)
+        return tuple(token for _raw, token in self.words(text) if token)
