@@ -25,16 +25,20 @@ from bot.config import Thresholds
 from bot.knowledge import Knowledge
 from bot.matcher import Score
 from bot.text import compact, is_cjk, normalize, strip_markup
-from bot.tokens import CONTENT_TAGS, PROPER_NOUN_TAGS, Tokenizer
+from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 Kind = Literal["answer", "related", "suggest", "fallback"]
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
 CUE_WINDOW_BEFORE = 2
-"""Words before a detail cue that may name the detail asked (CTO 是谁)."""
+"""Content words before a detail cue that may name the detail asked (CTO 是谁, 论文 叫什么)."""
 CUE_WINDOW_AFTER = 3
-"""Words after a detail cue that may name the detail asked (哪所 大学, how many employees)."""
+"""Content words after a detail cue that may name the detail asked (哪所 大学, how many
+employees)."""
+FORWARD_CUE_STARTS = ("哪", "几", "多")
+"""Chinese detail cues that ask about the words after them (哪所大学, 几个员工, 多少钱); other
+Chinese cues ask about the words before them (CTO 是谁); English cues look forward."""
 TITLE_CASE_SHARE = 0.6
 """When at least this share of a message's Latin words (of three or more) are capitalised,
 it is written in Title Case and capitals say nothing about names."""
@@ -143,13 +147,14 @@ class Scope:
         return len(parts) > 1 and all(compact(p) in self._text for p in parts)
 
     def missing_details(self, simplified: str, entry_id: str) -> tuple[str, ...]:
-        """Nouns a detail question asks about that entry ``entry_id``'s answer does not contain.
+        """Words a detail question asks about that entry ``entry_id``'s answer does not contain.
 
-        A detail question holds a ``detail_cues`` phrase (哪所, 多少, how many, 是谁…); the
-        words it asks about are those within :data:`CUE_WINDOW_BEFORE` words before the phrase
-        or :data:`CUE_WINDOW_AFTER` words after it (哪所**大学**, **CTO** 是谁, 哪一年**出生**,
-        how many **employees**): Chinese nouns and verbs of jieba's dictionary, and English words
-        whose synonym is a Chinese word (employees → 员工).
+        A detail question holds a ``detail_cues`` phrase (哪所, 多少, how many, 是谁…). The
+        words it asks about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
+        (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, 哪一年**出生**, how many
+        **employees**), up to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁), and the
+        cue itself when it is a noun (名字, 题目). Of those, Chinese nouns and verbs of jieba's
+        dictionary count, and English words whose synonym is a Chinese word (employees → 员工).
 
         Args:
             simplified: the question after :func:`bot.text.normalize`.
@@ -159,7 +164,7 @@ class Scope:
             () when the question asks for no specific detail or the passage contains every
             noun asked about; else the missing nouns as written (Simplified).
         """
-        words = self._tokenizer.words(simplified)
+        words = [w for w in self._tokenizer.words(simplified) if w[1] is not None]
         raws = [raw for raw, _canonical in words]
         near: set[int] = set()
         for i in range(len(raws)):
@@ -168,21 +173,23 @@ class Scope:
                 if (
                     joined in self._cues
                     or " ".join(raws[i:j]) in self._cues
-                    or (
-                        j == i + 1
-                        and is_cjk(joined[0])
-                        and any(c in joined for c in self._cjk_cues)
-                    )
+                    or (j == i + 1 and is_cjk(joined[0]) and self._has_cjk_cue(joined))
                 ):
-                    near.update(range(max(0, i - CUE_WINDOW_BEFORE), i))
-                    near.update(range(j, min(len(raws), j + CUE_WINDOW_AFTER)))
+                    if joined.startswith(FORWARD_CUE_STARTS) or joined.isascii():
+                        near.update(range(j, min(len(raws), j + CUE_WINDOW_AFTER)))
+                    else:
+                        near.update(range(max(0, i - CUE_WINDOW_BEFORE), i))
+                    # a cue that is itself a noun (名字, 题目) names the detail asked
+                    near.update(k for k in range(i, j) if self._tokenizer.tag(raws[k]) in NOUN_TAGS)
         if not near:
             return ()
         text, tokens = self._answers[entry_id]
         missing = []
         for index in sorted(near):
             raw, canonical = words[index]
-            if canonical is None or canonical in self.generic or self._is_cue(raw):
+            if canonical in self.generic or (
+                self._is_cue(raw) and self._tokenizer.tag(raw) not in NOUN_TAGS
+            ):
                 continue
             if is_cjk(raw[0]):
                 noun = self._tokenizer.tag(raw) in CONTENT_TAGS

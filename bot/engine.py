@@ -27,6 +27,9 @@ SMALLTALK_RATIO = 86
 ratio, 0-100) to a small-talk pattern."""
 SMALLTALK_MAX_CHARS = 24
 """Messages longer than this (characters, after clean-up) are never small talk."""
+STANDS_WITHOUT_CONFIDENCE = 80
+"""A question naming something the interview never mentions is still answered only when, with
+the name taken out, the same entry reaches this confidence (0-100)."""
 _ADDRESS = re.compile(r"\b(?:arthur|mensch|mr)\b|阿瑟|亚瑟|先生")
 """How users address him ("thanks so much arthur", "你好 Mensch 先生"): not part of the
 small talk itself."""
@@ -209,8 +212,8 @@ class Engine:
 
     def _stands_without(self, simplified: str, names: tuple[str, ...], best: Score) -> bool:
         """True when the question, with the absent names taken out, is still answered by the
-        same entry at the answer threshold: the names are context ("why Paris rather than
-        Silicon Valley"), not the subject ("你对中国怎么看")."""
+        same entry at :data:`STANDS_WITHOUT_CONFIDENCE` or more: the names are context ("why
+        Paris rather than Silicon Valley"), not the subject ("你对中国怎么看")."""
         stripped = simplified
         for name in names:
             stripped = stripped.replace(normalize(name), " ")
@@ -218,7 +221,7 @@ class Engine:
         return (
             bool(ranking)
             and ranking[0].entry_id == best.entry_id
-            and ranking[0].confidence >= self.config.thresholds.answer
+            and ranking[0].confidence >= STANDS_WITHOUT_CONFIDENCE
             and any(t not in self.scope.generic for t in ranking[0].matched)
         )
 
