@@ -1,47 +1,26 @@
 """The decision: what to do with a ranking — answer, related, suggest or fallback.
 
-Two judgements are made against the interview's own text (``knowledge/interview.txt``), never
-against the curated variants, because variants use words he never said:
+Besides the thresholds (``config.yaml``), two judgements of :mod:`bot.scope` decide:
 
-* **absent subjects** — a name in the question (a place, organisation, product, or a Latin
-  capitalised name such as ``Nvidia`` or ``CTO``) that the interview never mentions. He cannot
-  be quoted about it: the reply is the honest fallback.
-* **missing details** — a question asking for a specific fact (``哪所``, ``多少``, ``how
-  many``, ``who``… listed as ``detail_cues`` in the lexicon) whose nouns the best passage does
-  not contain ("which university", "how many employees"). The topic was discussed, the detail
-  was not: the reply says so and offers the closest passages as related (kind ``related``).
+* a question naming a subject the interview never mentions cannot be answered with his words:
+  the reply is the honest fallback;
+* a detail question whose detail the best passage does not contain ("which university") was
+  discussed as a topic, not in that detail: the reply says so and offers the closest passages
+  as related (kind ``related``).
 
-Pure computation on normalised text; the thresholds come from ``config.yaml``.
+Pure computation.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import Thresholds
-from bot.knowledge import Knowledge
 from bot.matcher import Score
-from bot.text import compact, is_cjk, normalize, strip_markup
-from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 Kind = Literal["answer", "related", "suggest", "fallback"]
-
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
-CUE_WINDOW_BEFORE = 2
-"""Content words before a detail cue that may name the detail asked (CTO 是谁, 论文 叫什么)."""
-CUE_WINDOW_AFTER = 3
-"""Content words after a detail cue that may name the detail asked (哪所 大学, how many
-employees)."""
-FORWARD_CUE_STARTS = ("哪", "几", "多")
-"""Chinese detail cues that ask about the words after them (哪所大学, 几个员工, 多少钱); other
-Chinese cues ask about the words before them (CTO 是谁); English cues look forward."""
-TITLE_CASE_SHARE = 0.6
-"""When at least this share of a message's Latin words (of three or more) are capitalised,
-it is written in Title Case and capitals say nothing about names."""
 
 
 @dataclass(frozen=True)
@@ -62,169 +41,6 @@ class Decision:
     suggestions: tuple[Score, ...] = ()
     absent: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-
-
-class Scope:
-    """What the interview talks about, judged against its own text.
-
-    Args:
-        knowledge: the knowledge (interview text, entries, lexicon with ``detail_cues``).
-        tokenizer: the shared tokenizer (its dictionary tags tell names and nouns).
-
-    Attributes:
-        generic: canonical forms of the lexicon's generic terms (Mistral, AI, 欧洲).
-    """
-
-    def __init__(self, knowledge: Knowledge, tokenizer: Tokenizer) -> None:
-        self._tokenizer = tokenizer
-        # normalize() keeps a question's first 500 characters: the interview goes sentence by
-        # sentence.
-        sentences = [normalize(s) for s in re.split(r"(?<=[。!?;\n])", knowledge.source.text)]
-        self._text = "".join(compact(s) for s in sentences)
-        self._vocabulary = frozenset(t for s in sentences for t in tokenizer.tokens(s))
-        self.generic = frozenset(
-            t for g in knowledge.lexicon.generic if (t := tokenizer.canonical(normalize(g)))
-        )
-        self._cues = frozenset(normalize(c) for c in knowledge.lexicon.detail_cues if c.strip())
-        self._cjk_cues = tuple(c for c in self._cues if is_cjk(c[0]))
-        self._answers = {}
-        for entry in knowledge.entries:
-            parts = [normalize(s) for p in entry.answer for s in re.split(r"(?<=[。!?;])", p)]
-            self._answers[entry.id] = (
-                "".join(compact(s) for s in parts),
-                frozenset(t for s in parts for t in tokenizer.tokens(s)),
-            )
-
-    def _mentioned(self, raw: str, canonical: str | None) -> bool:
-        return compact(raw) in self._text or (
-            canonical is not None and (canonical in self._vocabulary or canonical in self.generic)
-        )
-
-    def absent_subjects(self, question: str) -> tuple[str, ...]:
-        """Names in ``question`` (the raw message) that the interview never mentions.
-
-        Names are Chinese words jieba's dictionary tags as places, organisations or other proper
-        nouns, and Latin words written with a capital other than at a sentence start (not in
-        Title Case messages). A name counts as mentioned when it, or its canonical synonym,
-        occurs in the interview text.
-
-        Returns:
-            The absent names as written (Simplified for Chinese), in order, without duplicates.
-        """
-        absent: list[str] = []
-        for raw, canonical in self._tokenizer.words(normalize(question)):
-            if (
-                is_cjk(raw[0])
-                and self._tokenizer.tag(raw) in PROPER_NOUN_TAGS
-                and not self._mentioned_name(raw, canonical)
-            ):
-                absent.append(raw)
-        for word in _names(strip_markup(question)):
-            lower = word.lower()
-            canonical = self._tokenizer.synonym(lower)
-            if not self._mentioned(lower, canonical) and not self._mentioned_words(lower):
-                absent.append(word)
-        return tuple(dict.fromkeys(absent))
-
-    def _has_cjk_cue(self, word: str) -> bool:
-        return any(cue in word for cue in self._cjk_cues)
-
-    def _is_cue(self, word: str) -> bool:
-        return word in self._cues or (is_cjk(word[0]) and self._has_cjk_cue(word))
-
-    def _mentioned_name(self, raw: str, canonical: str | None) -> bool:
-        """A Chinese name is mentioned when it, its synonym, or both its halves are
-        (美国市场: 美国 and 市场)."""
-        if self._mentioned(raw, canonical):
-            return True
-        half = len(raw) // 2
-        return len(raw) >= 4 and raw[:half] in self._text and raw[half:] in self._text
-
-    def _mentioned_words(self, lower: str) -> bool:
-        """A hyphenated or dotted name ("gpt-4", "mixtral 8x22b") whose words are all in the
-        interview."""
-        parts = [p for p in re.split(r"[-.]", lower) if p]
-        return len(parts) > 1 and all(compact(p) in self._text for p in parts)
-
-    def missing_details(self, simplified: str, entry_id: str) -> tuple[str, ...]:
-        """Words a detail question asks about that entry ``entry_id``'s answer does not contain.
-
-        A detail question holds a ``detail_cues`` phrase (哪所, 多少, how many, 是谁…). The
-        words it asks about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
-        (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, 哪一年**出生**, how many
-        **employees**), up to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁), and the
-        cue itself when it is a noun (名字, 题目). Of those, Chinese nouns and verbs of jieba's
-        dictionary count, and English words whose synonym is a Chinese word (employees → 员工).
-
-        Args:
-            simplified: the question after :func:`bot.text.normalize`.
-            entry_id: the passage that would be quoted.
-
-        Returns:
-            () when the question asks for no specific detail or the passage contains every
-            noun asked about; else the missing nouns as written (Simplified).
-        """
-        words = [w for w in self._tokenizer.words(simplified) if w[1] is not None]
-        raws = [raw for raw, _canonical in words]
-        near: set[int] = set()
-        for i in range(len(raws)):
-            for j in range(i + 1, min(len(raws), i + 3) + 1):
-                joined = "".join(raws[i:j])
-                if (
-                    joined in self._cues
-                    or " ".join(raws[i:j]) in self._cues
-                    or (j == i + 1 and is_cjk(joined[0]) and self._has_cjk_cue(joined))
-                ):
-                    if joined.startswith(FORWARD_CUE_STARTS) or joined.isascii():
-                        near.update(range(j, min(len(raws), j + CUE_WINDOW_AFTER)))
-                    else:
-                        near.update(range(max(0, i - CUE_WINDOW_BEFORE), i))
-                    # a cue that is itself a noun (名字, 题目) names the detail asked
-                    near.update(k for k in range(i, j) if self._tokenizer.tag(raws[k]) in NOUN_TAGS)
-        if not near:
-            return ()
-        text, tokens = self._answers[entry_id]
-        missing = []
-        for index in sorted(near):
-            raw, canonical = words[index]
-            if canonical in self.generic or (
-                self._is_cue(raw) and self._tokenizer.tag(raw) not in NOUN_TAGS
-            ):
-                continue
-            if is_cjk(raw[0]):
-                noun = self._tokenizer.tag(raw) in CONTENT_TAGS
-            else:
-                noun = canonical != raw and is_cjk(canonical[0])
-            if (
-                noun
-                and compact(raw) not in text
-                and canonical not in tokens
-                and canonical not in text
-            ):
-                missing.append(raw)
-        return tuple(dict.fromkeys(missing))
-
-
-def _names(text: str) -> list[str]:
-    """Latin words in ``text`` that look like names: a capital letter anywhere but in a
-    sentence's first word (``Nvidia``, ``CTO``, ``iPhone``), unless most words are capitalised
-    (Title Case). Words of one letter are not names."""
-    words = _LATIN_WORD.findall(text)
-    if not words:
-        return []
-    starts = {m.start(1) for m in _SENTENCE_START.finditer(text)}
-    capitalised = [w for w in words if any(c.isupper() for c in w)]
-    if len(words) >= 3 and len(capitalised) >= TITLE_CASE_SHARE * len(words):
-        return []
-    names = []
-    for match in _LATIN_WORD.finditer(text):
-        word = match.group(0)
-        if len(word) < 2 or not any(c.isupper() for c in word):
-            continue
-        if match.start() in starts and word[1:].islower():
-            continue  # "Who are…", "Is Nvidia…": a sentence's first word
-        names.append(word)
-    return names
 
 
 def decide(
@@ -250,9 +66,10 @@ def decide(
         thresholds: answer and suggest thresholds (0-100), margin (log-odds), max suggestions.
         related: ``related(a, b)`` is True when entries a and b are sibling passages.
         offtopic: the question holds an off-topic cue of the lexicon.
-        absent: names in the question absent from the interview (:meth:`Scope.absent_subjects`).
+        absent: names in the question absent from the interview
+            (:meth:`bot.scope.Scope.absent_subjects`).
         missing: ``missing(entry_id)`` gives the detail nouns that entry's passage lacks
-            (:meth:`Scope.missing_details`).
+            (:meth:`bot.scope.Scope.missing_details`).
     """
     if not ranking or ranking[0].confidence < thresholds.suggest:
         return Decision("fallback", ranking[0] if ranking else None, absent=absent)

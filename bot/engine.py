@@ -14,10 +14,11 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from bot.config import Config
-from bot.decide import Decision, Scope, decide
+from bot.decide import Decision, decide
 from bot.knowledge import Entry, Knowledge, Source, load_knowledge
 from bot.matcher import Matcher, Score
 from bot.reply import Choice, Reply, Script
+from bot.scope import Scope
 from bot.semantic import Embedder
 from bot.text import clean, compact, detect_script, normalize, to_simplified
 from bot.tokens import Tokenizer
@@ -199,7 +200,12 @@ class Engine:
             ranking: the matcher's scores for it, best first.
         """
         absent = self.scope.absent_subjects(question)
-        if absent and ranking and self._stands_without(simplified, absent, ranking[0]):
+        if (
+            absent
+            and ranking
+            and self.scope.compares(simplified)
+            and self._stands_without(simplified, absent, ranking[0])
+        ):
             absent = ()
         return decide(
             ranking,
@@ -212,8 +218,9 @@ class Engine:
 
     def _stands_without(self, simplified: str, names: tuple[str, ...], best: Score) -> bool:
         """True when the question, with the absent names taken out, is still answered by the
-        same entry at :data:`STANDS_WITHOUT_CONFIDENCE` or more: the names are context ("why
-        Paris rather than Silicon Valley"), not the subject ("你对中国怎么看")."""
+        same entry at :data:`STANDS_WITHOUT_CONFIDENCE` or more. Asked only of comparisons
+        (:meth:`bot.scope.Scope.compares`): there a name can be the point of comparison ("why
+        Paris rather than Silicon Valley", "欧洲怎么跟美国中国竞争"), not the subject."""
         stripped = simplified
         for name in names:
             stripped = stripped.replace(normalize(name), " ")

@@ -109,7 +109,10 @@ class Lexicon:
     offtopic_cues: tuple[str, ...] = ()
     detail_cues: tuple[str, ...] = ()
     """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
-    passage quoted must then contain the question's nouns (see :mod:`bot.decide`)."""
+    passage quoted must then contain the question's nouns (see :mod:`bot.scope`)."""
+    contrast_cues: tuple[str, ...] = ()
+    """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
+    only the point of comparison there (see :mod:`bot.scope`)."""
 
 
 @dataclass(frozen=True)
@@ -354,6 +357,12 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "detail_cues",
             node.key_line("detail_cues"),
+        ),
+        contrast_cues=_text_list(
+            node.get("contrast_cues", LineList()),
+            path,
+            "contrast_cues",
+            node.key_line("contrast_cues"),
         ),
     )
 
