@@ -88,15 +88,14 @@ class Scope:
         absent: list[str] = []
         for raw, canonical in self._tokenizer.words(normalize(question)):
             if (
-                is_cjk(raw[0])
+                canonical is not None
+                and is_cjk(raw[0])
                 and self._tokenizer.tag(raw) in PROPER_NOUN_TAGS
                 and not self._mentioned_name(raw, canonical)
             ):
                 absent.append(raw)
         for word in _names(strip_markup(question)):
-            lower = word.lower()
-            canonical = self._tokenizer.synonym(lower)
-            if not self._mentioned(lower, canonical) and not self._mentioned_words(lower):
+            if not self._mentioned_latin(word):
                 absent.append(word)
         return tuple(dict.fromkeys(absent))
 
@@ -123,11 +122,23 @@ class Scope:
         half = len(raw) // 2
         return len(raw) >= 4 and raw[:half] in self._text and raw[half:] in self._text
 
-    def _mentioned_words(self, lower: str) -> bool:
-        """A hyphenated or dotted name ("gpt-4", "mixtral 8x22b") whose words are all in the
-        interview."""
-        parts = [p for p in re.split(r"[-.]", lower) if p]
-        return len(parts) > 1 and all(compact(p) in self._text for p in parts)
+    def _mentioned_latin(self, word: str) -> bool:
+        """A Latin name is mentioned when it, or its synonym, is in the interview. A hyphenated
+        or dotted one ("English-first", "GPT-4") is judged by its capitalised parts, and by the
+        whole when it holds digits (GPT-5 is not GPT-4)."""
+        lower = word.lower()
+        if self._mentioned(lower, self._tokenizer.synonym(lower)):
+            return True
+        parts = [p for p in re.split(r"[-.]", word) if p]
+        if len(parts) < 2:
+            return False
+        if any(c.isdigit() for c in word):
+            return compact(" ".join(parts).lower()) in self._text
+        return all(
+            self._mentioned(p.lower(), self._tokenizer.synonym(p.lower()))
+            for p in parts
+            if any(c.isupper() for c in p)
+        )
 
     def missing_details(self, simplified: str, entry_id: str) -> tuple[str, ...]:
         """Words a detail question asks about that entry ``entry_id``'s answer does not contain.
