@@ -37,6 +37,17 @@ class Result:
     confidence: float
     ok: bool
 
+    @property
+    def wrong_quote(self) -> bool:
+        """He was quoted, but not as the case expects: a wrong passage, or any passage for an
+        out-of-scope question. Worse than declining: it puts words in his mouth."""
+        return self.kind == "answer" and not self.ok
+
+    @property
+    def outcome(self) -> str:
+        """ "right", "wrong quote" or "declined" (no quote where one was expected)."""
+        return "right" if self.ok else "wrong quote" if self.wrong_quote else "declined"
+
 
 def load_cases(path: str | Path, known_ids: set[str]) -> list[Case]:
     """Read a question set.
@@ -74,7 +85,9 @@ def evaluate(engine: Engine, cases: list[Case]) -> list[Result]:
 
 
 def report(results: list[Result]) -> str:
-    """Accuracy per tag, in-scope and out-of-scope totals, then one line per miss."""
+    """Accuracy per tag; the wrong quotes (answered with a wrong passage, or answered out of
+    scope), then the misses that declined; last, one summary line with in-scope and
+    out-of-scope accuracy and the wrong-quote and declined shares of all questions."""
     per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     scope = {True: [0, 0], False: [0, 0]}
     for r in results:
@@ -86,20 +99,25 @@ def report(results: list[Result]) -> str:
         f"  {tag:8s} {good:4d}/{total:<4d} {100 * good / total:5.1f}%"
         for tag, (good, total) in sorted(per_tag.items())
     ]
-    for r in results:
-        if not r.ok:
-            want = ",".join(r.case.expect) or "no answer"
-            lines.append(
-                f"  MISS line {r.case.line}: {r.case.question!r} expected {want}, got "
-                f"{r.kind} {r.entry_id or ''} ({r.confidence:.1f})"
-            )
+    for outcome, label in (("wrong quote", "WRONG QUOTE"), ("declined", "MISS")):
+        for r in results:
+            if r.outcome == outcome:
+                want = ",".join(r.case.expect) or "no answer"
+                lines.append(
+                    f"  {label} line {r.case.line}: {r.case.question!r} expected {want}, got "
+                    f"{r.kind} {r.entry_id or ''} ({r.confidence:.1f})"
+                )
 
     def pct(pair: list[int]) -> str:
         return f"{pair[0]}/{pair[1]} ({100 * pair[0] / pair[1]:.1f}%)" if pair[1] else "0/0"
 
     total_ok = scope[True][0] + scope[False][0]
+    wrong = sum(r.wrong_quote for r in results)
+    declined = sum(r.outcome == "declined" for r in results)
     lines.append(
         f"eval: in-scope {pct(scope[True])}, out-of-scope {pct(scope[False])}, "
-        f"overall {100 * total_ok / max(1, len(results)):.1f}%"
+        f"overall {100 * total_ok / max(1, len(results)):.1f}%; "
+        f"wrong quotes {pct([wrong, len(results)])} (worse than declining), "
+        f"declined {pct([declined, len(results)])}"
     )
     return "\n".join(lines)
