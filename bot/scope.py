@@ -108,6 +108,18 @@ class Scope:
             for cue in self._contrast
         )
 
+    def _names_detail(self, raw: str, canonical: str | None) -> bool:
+        """A word of a detail cue that is a noun: 名字, 题目, university (→ 大学)."""
+        if canonical is None:
+            return False
+        if is_cjk(raw[0]):
+            return self._tokenizer.tag(raw) in NOUN_TAGS
+        return (
+            canonical != raw
+            and is_cjk(canonical[0])
+            and self._tokenizer.tag(canonical) in NOUN_TAGS
+        )
+
     def _has_cjk_cue(self, word: str) -> bool:
         return any(cue in word for cue in self._cjk_cues)
 
@@ -147,7 +159,7 @@ class Scope:
         words it asks about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
         (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, 哪一年**出生**, how many
         **employees**), up to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁), and the
-        cue itself when it is a noun (名字, 题目). Of those, Chinese nouns and verbs of jieba's
+        cue's own nouns (名字, 题目, which university). Of those, Chinese nouns and verbs of jieba's
         dictionary count, and English words whose synonym is a Chinese word (employees → 员工).
 
         Args:
@@ -175,8 +187,8 @@ class Scope:
                     near.update([k for k in content if k >= j][:CUE_WINDOW_AFTER])
                 else:
                     near.update([k for k in content if k < i][-CUE_WINDOW_BEFORE:])
-                # a cue that is itself a noun (名字, 题目) names the detail asked
-                near.update(k for k in range(i, j) if self._tokenizer.tag(raws[k]) in NOUN_TAGS)
+                # a cue that holds a noun (名字, 题目, which university) names the detail asked
+                near.update(k for k in range(i, j) if self._names_detail(*words[k]))
         if not near:
             return ()
         text, tokens = self._answers[entry_id]
@@ -221,8 +233,9 @@ def _names(text: str) -> list[str]:
         if len(word) < 2 or not any(c.isupper() for c in word):
             continue
         base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # APIs
-        if base.isupper() and sum(c.isalpha() for c in base) <= SHORT_ACRONYM:
-            continue
+        short = sum(c.isalpha() for c in base) <= SHORT_ACRONYM
+        if base.isupper() and short and "-" not in base and "." not in base:
+            continue  # IT, API, B2B; but GPT-4 is a name
         if match.start() in starts and word[1:].islower():
             continue  # "Who are…", "Is Nvidia…": a sentence's first word
         names.append(word)
