@@ -1,0 +1,120 @@
+"""What the interview talks about, judged against its own text: absent names, missing details,
+and what the answer path makes of them in every script and channel."""
+
+import json
+
+import pytest
+from conftest import run_cli
+
+from bot.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("你对中国怎么看", ("中国",)),
+        ("你對中國怎麼看", ("中国",)),  # Traditional: judged in Simplified
+        ("Is Nvidia's dominance a problem?", ("Nvidia",)),
+        ("Do you support the EU AI Act?", ("Act",)),  # EU and AI are in the interview
+        ("GPT-5 什么时候出?", ("GPT-5",)),  # GPT-4 is mentioned, GPT-5 is not
+        ("英國脫歐對歐洲 AI 產業有影響嗎?", ("英国",)),
+        # mentioned in the interview (OpenAI in its introduction), or a synonym of what is
+        ("What makes Mistral different from OpenAI?", ()),
+        ("早期的 AI 公司都是 English-first,這對歐洲有什麼影響?", ()),  # English → 英语
+        ("Do you have a PhD?", ()),  # PhD → 博士
+        # short acronyms are terms, not names; Title Case says nothing about names
+        ("我是做B2B軟體銷售的,在歐洲企業IT部門用API", ()),
+        ("What Makes Mistral Different From Other Companies?", ()),
+        # a bot mention is not a subject
+        ("@MenschBot 你的博士是读什么的", ()),
+    ],
+)
+def test_absent_subjects_are_names_the_interview_never_mentions(engine, question, absent):
+    assert engine.scope.absent_subjects(question) == absent
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "missing"),
+    [
+        ("Mensch 是在哪所大學拿到博士學位的?", "background", ("大学", "拿到")),
+        ("你在哪所大学读的博士?", "background", ("大学",)),
+        ("Which university did he study at?", "background", ("university",)),
+        ("How many employees does Mistral have?", "team_speed", ("employees",)),
+        ("他那篇深度學習論文叫什麼名字?", "into_genai", ("名字",)),
+        # the passage holds the detail: 兩年半 at DeepMind, co-founders named
+        ("他在 DeepMind 待了多久", "background", ()),
+        ("Who are your co-founders?", "cofounders", ()),
+        # no detail asked
+        ("你的博士是什么专业?", "background", ()),
+    ],
+)
+def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
+    assert engine.scope.missing_details(normalize(question), entry_id) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "script", "honest"),
+    [
+        ("你對中國怎麼看", "hant", "這個問題我在那次訪談裡沒有談到"),
+        ("你对中国怎么看", "hans", "这个问题我在那次访谈里没有谈到"),
+        ("Is Nvidia's dominance a problem?", "en", "I didn't talk about that in the interview"),
+        ("Do you support the EU AI Act?", "en", "I didn't talk about that in the interview"),
+        ("Mistral 的 CTO 是誰?", "hant", "這個問題我在那次訪談裡沒有談到"),
+    ],
+)
+def test_absent_subject_gets_the_honest_fallback_never_a_quote(engine, question, script, honest):
+    reply = engine.answer(question)
+    assert reply.kind == "fallback" and not reply.matched and reply.answer_text is None
+    assert reply.script == script
+    assert reply.paragraphs[0].startswith(honest)
+    assert reply.suggestions == engine.topics(script)  # what the interview does cover
+
+
+@pytest.mark.parametrize(
+    ("question", "script", "line"),
+    [
+        ("他是在哪所大學讀的博士?", "hant", "這個細節我在那次訪談裡沒有講"),
+        ("他是在哪所大学读的博士?", "hans", "这个细节我在那次访谈里没有讲"),
+        ("Which university did Mensch get his PhD from?", "en", "I didn't give that detail"),
+    ],
+)
+def test_missing_detail_says_so_and_offers_the_closest_passage(engine, question, script, line):
+    reply = engine.answer(question)
+    assert reply.kind == "related" and not reply.matched and reply.answer_text is None
+    assert reply.script == script
+    assert reply.paragraphs[0].startswith(line)
+    assert reply.suggestions[0].entry_id == "background"
+    assert reply.to_json()["suggestions"][0] == "background"
+
+
+def test_a_name_as_the_point_of_comparison_does_not_block_the_answer(engine):
+    # Silicon Valley is never mentioned, but the question is about why France
+    reply = engine.answer("Why build an AI startup in Paris rather than Silicon Valley?")
+    assert reply.kind == "answer" and reply.entry_id == "cofounders"
+    assert engine.answer("欧洲AI怎么跟美国中国竞争").entry_id == "local_partners"
+
+
+def test_the_same_topic_without_the_absent_name_is_answered(engine):
+    assert engine.answer("歐洲如何在人工智能競賽中保持競爭力?").kind == "answer"
+    assert engine.answer("你的博士学位是什么专业?").entry_id == "background"
+
+
+def test_ask_json_reports_related_and_fallback_as_not_matched():
+    questions = "你在哪所大学读的博士?\nWho are Mistral's investors?\n你对中国怎么看\n"
+    result = run_cli("ask", "--json", stdin=questions)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["kind"], r["matched"], r["answer"]) for r in rows] == [
+        ("related", False, None),
+        ("related", False, None),
+        ("fallback", False, None),
+    ]
+    assert rows[0]["suggestions"] == ["background"]
+
+
+def test_console_offers_the_related_passage_by_number():
+    result = run_cli("console", stdin="你在哪所大学读的博士?\n1\n:q\n")
+    assert result.returncode == 0, result.stderr
+    assert "这个细节我在那次访谈里没有讲" in result.stdout
+    assert "  1. " in result.stdout
+    assert "功能性磁共振成像" in result.stdout  # "1" picked the background passage
