@@ -83,3 +83,25 @@ def test_console_help_lists_numbered_topics_that_can_be_picked():
     assert result.returncode == 0
     assert "  10. " in result.stdout  # one topic per interviewer question
     assert "從學生時代就認識" in result.stdout  # topic 3 (co-founders) was answered
+
+
+def test_eval_reports_wrong_quotes_apart_from_declines(tmp_path):
+    questions = tmp_path / "set.yaml"
+    questions.write_text(
+        '- {q: "你的博士學位是什麼專業?", expect: background, tag: hant}\n'  # right
+        '- {q: "你的博士學位是什麼專業?", expect: talent, tag: hant}\n'  # quoted, wrong passage
+        "- {q: 你对中国怎么看, expect: null, tag: oos}\n"  # right: declined
+        "- {q: 你对中国怎么看, expect: talent, tag: hans}\n",  # declined where one was due
+        encoding="utf-8",
+    )
+    result = run_cli("eval", str(questions))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0].strip() for line in lines if "line " in line] == [
+        "WRONG QUOTE line 2",
+        "MISS line 4",
+    ]
+    assert lines[-1] == (
+        "eval: in-scope 1/3 (33.3%), out-of-scope 1/1 (100.0%), overall 50.0%; "
+        "wrong quotes 1/4 (25.0%) (worse than declining), declined 1/4 (25.0%)"
+    )
