@@ -42,6 +42,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer the question given, or one question per stdin line."""
+    from bot.conversation import Context
     from bot.reply import render_text
 
     engine = _engine(args)
@@ -55,8 +56,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return EXIT_DATA_ERROR
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     first = True
+    context = Context() if args.conversation else None
     for question in questions:
-        reply = engine.answer(question)
+        reply = engine.answer(question, context=context)
+        if context is not None:
+            context = context.after(reply)
         if args.json:
             out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:
@@ -124,6 +128,12 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question, or one per stdin line")
     p.add_argument("question", nargs="*", help="the question (default: read stdin)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "--conversation",
+        action="store_true",
+        help="the lines are one conversation: follow-ups (那優勢呢? tell me more) resolve "
+        "against earlier answers (default: each line on its own)",
+    )
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("check", help="validate knowledge and config")
     p.set_defaults(func=cmd_check)

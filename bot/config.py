@@ -26,6 +26,7 @@ PERSONA_NAMES = (
     "attribution",
     "pick_range",
     "not_said",
+    "no_more",
 )
 """Persona strings every channel may need; each is given in zh-Hant, zh-Hans and English."""
 REPLY_SCRIPT_POLICIES = ("auto", "hant", "hans")

@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
+from bot.conversation import Context
 from bot.engine import Engine
 from bot.reply import Reply, render_text
 from bot.unanswered import UnansweredLog
@@ -29,13 +30,14 @@ def _enable_line_editing() -> None:
         import readline  # noqa: F401
 
 
-def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
+def respond(engine: Engine, line: str, last: Reply | None, context: Context | None = None) -> Reply:
     """The reply to one console line: a number picks from the last reply's choices.
 
     Args:
         engine: the answer path.
         line: what the user typed (stripped).
         last: the previous reply, whose suggestions (or related questions) are numbered.
+        context: the session's conversation so far, for follow-ups ("那優勢呢?").
 
     Returns:
         The answer for the picked entry; for a number out of range, a "pick 1-N" line with
@@ -60,7 +62,7 @@ def respond(engine: Engine, line: str, last: Reply | None) -> Reply:
         if choices:
             text = engine.persona("pick_range", last.script, count=str(len(choices)))
             return replace(last, kind="smalltalk", paragraphs=(text,), header="")
-    return engine.answer(line, script_hint=hint)
+    return engine.answer(line, script_hint=hint, context=context)
 
 
 def render_console(reply: Reply) -> str:
@@ -94,6 +96,7 @@ def run_console(
     stdout.write(engine.persona("greeting", "hant") + "\n")
     stdout.write(engine.persona("greeting", "en") + "\n(:help lists the topics, :q quits)\n")
     last: Reply | None = None
+    context = Context()  # one conversation per console session
     while True:
         try:
             if interactive:
@@ -115,7 +118,8 @@ def run_console(
             return 0
         if not line:
             continue
-        last = respond(engine, line, last)
+        last = respond(engine, line, last, context)
+        context = context.after(last)
         if log is not None:
             log.record(last, "console", None)
         stdout.write("\n" + render_console(last) + "\n")

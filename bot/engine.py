@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from bot.config import Config
+from bot.conversation import Context
 from bot.decide import Decision, decide
+from bot.followup import FollowUpKind, FollowUps
 from bot.knowledge import Entry, Knowledge, Source, load_knowledge
 from bot.matcher import Matcher, Score
+from bot.parts import split_parts
 from bot.reply import Choice, Reply, Script
 from bot.scope import Scope
 from bot.semantic import Embedder
@@ -28,6 +32,9 @@ SMALLTALK_RATIO = 86
 ratio, 0-100) to a small-talk pattern."""
 SMALLTALK_MAX_CHARS = 24
 """Messages longer than this (characters, after clean-up) are never small talk."""
+MIN_PART_TOKENS = 2
+"""A part of a multi-part question needs this many content words to add a passage unrelated to
+the others."""
 STANDS_WITHOUT_CONFIDENCE = 80
 """A question naming something the interview never mentions is still answered only when, with
 the name taken out, the same entry reaches this confidence (0-100)."""
@@ -61,6 +68,7 @@ class Engine:
         self.embedder = embedder or Embedder(config.cache_dir)
         self.matcher = Matcher(knowledge, self._tokenizer, self.embedder)
         self.scope = Scope(knowledge, self._tokenizer)
+        self.followups = FollowUps(knowledge)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
         self._smalltalk = [
@@ -148,30 +156,70 @@ class Engine:
     def answer_entry(
         self, entry_id: str, script: Script, question: str | None = None, confidence: float = 100
     ) -> Reply:
-        """The answer reply for one entry (button presses, /random, the answer band).
-
-        Args:
-            entry_id: an entry id.
-            script: the script to answer in.
-            question: the user's text, when the reply answers a typed question.
-            confidence: 0-100, recorded in the reply.
+        """The answer reply for one entry (button presses, /random, the answer band): see
+        :meth:`answer_entries`.
 
         Raises:
             KeyError: unknown entry id.
         """
-        entry = self._entries[entry_id]
-        related = tuple(self.choice(self._entries[r], script) for r in entry.related[:3])
+        return self.answer_entries((entry_id,), script, question, confidence)
+
+    def whole(self, entry_ids: Sequence[str]) -> tuple[str, ...]:
+        """``entry_ids`` with every passage that continues one of them (``continues`` in
+        entries.yaml: the second point of "我想談兩點"), without duplicates, in interview order.
+
+        Raises:
+            KeyError: unknown entry id.
+        """
+        wanted = {self._entries[e].id for e in entry_ids}
+        grew = True
+        while grew:
+            more = {e.id for e in self.knowledge.entries if e.continues in wanted}
+            grew = not more <= wanted
+            wanted |= more
+        return tuple(e.id for e in self.knowledge.entries if e.id in wanted)
+
+    def answer_entries(
+        self,
+        entry_ids: Sequence[str],
+        script: Script,
+        question: str | None = None,
+        confidence: float = 100,
+    ) -> Reply:
+        """The answer reply quoting one or more entries, whole (see :meth:`whole`), in
+        interview order.
+
+        Args:
+            entry_ids: entry ids (one or more).
+            script: the script to answer in.
+            question: the user's text, when the reply answers a typed question.
+            confidence: 0-100, recorded in the reply.
+
+        Returns:
+            A Reply of kind "answer": the passages' paragraphs in order, one attribution naming
+            every interviewer concerned, related entries (up to 3) not already quoted.
+
+        Raises:
+            KeyError: unknown entry id.
+        """
+        ids = self.whole(entry_ids)
+        entries = [self._entries[e] for e in ids]
+        first = entries[0]
+        interviewers = " & ".join(dict.fromkeys(e.asked_by for e in entries))
+        related_ids = [r for e in entries for r in e.related if r not in ids]
+        related = tuple(self.choice(self._entries[r], script) for r in dict.fromkeys(related_ids))
         return Reply(
             kind="answer",
-            question=question if question is not None else self.choice(entry, script).question,
+            question=question if question is not None else self.choice(first, script).question,
             script=script,
-            entry_id=entry.id,
+            entry_id=first.id,
+            entry_ids=ids,
             confidence=confidence,
-            paragraphs=tuple(self._script_text(p, script) for p in entry.answer),
-            attribution=self.persona("attribution", script, interviewer=entry.asked_by),
+            paragraphs=tuple(self._script_text(p, script) for e in entries for p in e.answer),
+            attribution=self.persona("attribution", script, interviewer=interviewers),
             source_url=self.source.url,
-            interviewer_question=self._script_text(entry.question, script),
-            related=related,
+            interviewer_question=self._script_text(first.question, script),
+            related=related[:3],
         )
 
     def random_reply(self, script: Script, rng: random.Random) -> Reply:
@@ -190,6 +238,67 @@ class Engine:
     def _related(self, a: str, b: str) -> bool:
         """True when entries a and b are sibling passages (either lists the other as related)."""
         return b in self._entries[a].related or a in self._entries[b].related
+
+    def _part_answers(self, question: str, first: tuple[str, ...]) -> tuple[str, ...]:
+        """Entry ids answering the parts of a multi-part question (:func:`bot.parts.split_parts`),
+        each part decided on its own, after ``first`` (the whole message's answer, if any).
+
+        A part's entry joins when the part is a sentence of its own, when it is a sibling or
+        related passage of one already chosen (優勢和劣勢), or when the part has
+        :data:`MIN_PART_TOKENS` content words of its own: a bare "How fast" in "How fast and
+        how good…" is not a question of its own.
+        Returns () for a one-part question.
+        """
+        chosen = list(first)
+        for part, sentence in split_parts(question):
+            simplified = normalize(part)
+            ranking = self.matcher.rank(simplified)
+            decision = self.decide(part, simplified, ranking)
+            if decision.kind != "answer" or decision.best.entry_id in chosen:
+                continue
+            entry_id = decision.best.entry_id
+            near = any(self._related(entry_id, c) or self._same_turn(entry_id, c) for c in chosen)
+            strong = sentence or len(decision.best.matched) >= MIN_PART_TOKENS
+            if not chosen or near or strong:
+                chosen.append(entry_id)
+        return tuple(chosen) if len(chosen) > len(first) else ()
+
+    def _same_turn(self, a: str, b: str) -> bool:
+        """True when entries a and b answer the same interviewer question."""
+        return self._entries[a].question == self._entries[b].question
+
+    def _follow_up(
+        self,
+        question: str,
+        followup: tuple[FollowUpKind, str],
+        script: Script,
+        context: Context,
+        top: tuple[tuple[str, float], ...],
+    ) -> Reply | None:
+        """The reply to an elliptical follow-up (:meth:`bot.followup.FollowUps.kind`), or None
+        when an "about" follow-up finds nothing near the last answer. "more"/"why" with nothing
+        left to quote: his honest "that is all I said" with the related passages."""
+        kind, rest = followup
+        if kind == "about":
+            entry_id = self.followups.about(context, self.matcher.rank(rest))
+            if entry_id is None:
+                return None
+            return replace(self.answer_entries((entry_id,), script, question), top=top)
+        ids = self.followups.next_passages(context, kind)
+        if ids:
+            return replace(self.answer_entries(ids, script, question), top=top)
+        last = [self._entries[e] for e in context.last]
+        related = [r for e in last for r in e.related if r not in context.given]
+        return Reply(
+            kind="related",
+            question=question,
+            script=script,
+            paragraphs=(self.persona("no_more", script),),
+            suggestions=tuple(
+                self.choice(self._entries[r], script) for r in dict.fromkeys(related)
+            )[:3],
+            top=top,
+        )
 
     def decide(self, question: str, simplified: str, ranking: list[Score]) -> Decision:
         """:func:`bot.decide.decide` for one question, with this knowledge's scope checks.
@@ -247,7 +356,9 @@ class Engine:
         line = best.reply[script].format_map(self._fields(script))
         return Reply(kind="smalltalk", question=question, script=script, paragraphs=(line,))
 
-    def answer(self, question: str, script_hint: Script | None = None) -> Reply:
+    def answer(
+        self, question: str, script_hint: Script | None = None, context: Context | None = None
+    ) -> Reply:
         """Answer one question: the single answer path of every channel.
 
         Args:
@@ -256,10 +367,15 @@ class Engine:
                 matched.
             script_hint: the script to reply in when the message has no letters to tell
                 (digits, emoji, punctuation only): e.g. the script of the conversation so far.
+            context: the conversation so far (see :mod:`bot.conversation`). Used only when the
+                message alone is not answered and reads as a follow-up ("那優勢呢?", "tell me
+                more", "為什麼?"): a complete question is answered the same with or without it.
 
         Returns:
-            A Reply of kind "answer", "suggest", "fallback" or "smalltalk". Never raises for a
-            str; the same question always gives the same Reply.
+            A Reply of kind "answer" (one or more passages: every part of a multi-part
+            question, every point of a passage that announces several), "related",
+            "suggest", "fallback" or "smalltalk". Never raises for a str; the same question
+            and context always give the same Reply.
         """
         if not isinstance(question, str):
             raise TypeError(f"question must be str, not {type(question).__name__}")
@@ -271,14 +387,26 @@ class Engine:
         smalltalk = self._smalltalk_reply(question, simplified, script)
         if smalltalk is not None:
             return smalltalk
+        followup = self.followups.kind(simplified)
+        if followup is not None and followup[0] != "about":
+            # "tell me more", "為什麼?": nothing to match on their own
+            if context is not None and context.last:
+                return self._follow_up(question, followup, script, context, ())
+            return self._fallback(question, script, 0.0, ())
         ranking = self.matcher.rank(simplified) if cleaned else []
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
-        if decision.kind == "answer":
-            reply = self.answer_entry(
-                decision.best.entry_id, script, question, decision.best.confidence
-            )
+        first = (decision.best.entry_id,) if decision.kind == "answer" else ()
+        parts = self._part_answers(question, first)
+        if first or len(parts) >= 2:
+            ids = parts or first
+            confidence = decision.best.confidence if decision.best else 0.0
+            reply = self.answer_entries(ids, script, question, confidence)
             return replace(reply, top=top)
+        if followup is not None and context is not None and context.last:
+            followed = self._follow_up(question, followup, script, context, top)
+            if followed is not None:
+                return followed
         confidence = decision.best.confidence if decision.best else 0.0
         if decision.kind == "related":
             return Reply(
@@ -307,6 +435,12 @@ class Engine:
                 header=self.persona("suggest_header", script),
                 top=top,
             )
+        return self._fallback(question, script, confidence, top)
+
+    def _fallback(
+        self, question: str, script: Script, confidence: float, top: tuple[tuple[str, float], ...]
+    ) -> Reply:
+        """His honest "I didn't talk about that", with the interview's topics."""
         return Reply(
             kind="fallback",
             question=question,

@@ -2,8 +2,9 @@
 
 Question sets use the format of the shared development set: a YAML list of
 ``{q: question, expect: key | [keys] | null, tag: name}``. A key names an entry id; ``null``
-means no interview answer may be given. A question is right when the bot answers with one of
-the expected entries, or, for ``null``, gives no answer (fallback, suggestions, small talk).
+means no interview answer may be given. A question is right when the bot answers quoting one
+of the expected entries (among the passages it gives), or, for ``null``, gives no answer
+(fallback, suggestions, small talk).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> list[Result]:
         ok = (
             (not reply.matched)
             if not case.expect
-            else (reply.matched and reply.entry_id in case.expect)
+            else (reply.matched and any(e in case.expect for e in reply.entry_ids))
         )
         results.append(Result(case, reply.kind, reply.entry_id, reply.confidence, ok))
     return results

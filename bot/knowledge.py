@@ -69,6 +69,9 @@ class Entry:
         related: ids of related entries.
         variants: user-style ways to ask it.
         line: 1-based line of the entry in entries.yaml.
+        continues: id of the entry (same interviewer question) whose enumeration this passage
+            continues ("我想談兩點。首先…" then the second point here), or None. Answering that
+            entry always gives this one too: a passage announcing points is never cut.
     """
 
     id: str
@@ -81,6 +84,7 @@ class Entry:
     related: tuple[str, ...]
     variants: tuple[str, ...]
     line: int = 0
+    continues: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,12 @@ class Lexicon:
     detail_cues: tuple[str, ...] = ()
     """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
     passage quoted must then contain the question's nouns (see :mod:`bot.scope`)."""
+    followup_more: tuple[str, ...] = ()
+    """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.followup`."""
+    followup_why: tuple[str, ...] = ()
+    """Whole messages asking why (為什麼?, why?): see :mod:`bot.followup`."""
+    followup_about: tuple[str, ...] = ()
+    """Openings of elliptical questions (那…呢, what about): see :mod:`bot.followup`."""
     contrast_cues: tuple[str, ...] = ()
     """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
     only the point of comparison there (see :mod:`bot.scope`)."""
@@ -226,6 +236,7 @@ _ENTRY_KEYS = {
     "keywords",
     "related",
     "variants",
+    "continues",
 }
 
 
@@ -291,9 +302,20 @@ def _load_entries(directory: Path, source: Source) -> tuple[Entry, ...]:
                 related=_strings(node, "related", path, what, required=False),
                 variants=variants,
                 line=node.line,
+                continues=_text(node, "continues", path, what) if "continues" in node else None,
             )
         )
+    by_id = {e.id: e for e in entries}
     for node, entry in zip(nodes, entries, strict=True):
+        if entry.continues is not None:
+            first = by_id.get(entry.continues)
+            if first is None or first is entry or first.question != entry.question:
+                raise DataError(
+                    path,
+                    node.key_line("continues"),
+                    f"entry {entry.id}: continues {entry.continues!r}, which is not another "
+                    "entry answering the same interviewer question",
+                )
         for j, related in enumerate(entry.related):
             if related not in lines or related == entry.id:
                 raise DataError(
@@ -363,6 +385,24 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "contrast_cues",
             node.key_line("contrast_cues"),
+        ),
+        followup_more=_text_list(
+            node.get("followup_more", LineList()),
+            path,
+            "followup_more",
+            node.key_line("followup_more"),
+        ),
+        followup_why=_text_list(
+            node.get("followup_why", LineList()),
+            path,
+            "followup_why",
+            node.key_line("followup_why"),
+        ),
+        followup_about=_text_list(
+            node.get("followup_about", LineList()),
+            path,
+            "followup_about",
+            node.key_line("followup_about"),
         ),
     )
 

@@ -46,11 +46,13 @@ class Reply:
         kind: "answer" | "related" | "suggest" | "fallback" | "smalltalk".
         question: the user's text as received (before normalisation).
         script: the script replies are written in ("hant", "hans" or "en").
-        entry_id: the answering entry for kind "answer", else None.
+        entry_id: the (first) answering entry for kind "answer", else None.
+        entry_ids: every entry quoted, in interview order, for kind "answer" (a multi-part
+            question, a passage announcing several points); () otherwise.
         confidence: 0-100 confidence of the best entry (0 when nothing scored).
-        paragraphs: for "answer", the verbatim interview paragraphs (converted to Simplified
-            characters when ``script`` is "hans"); for the other kinds, persona text lines
-            that are clearly not interview quotes.
+        paragraphs: for "answer", the verbatim interview paragraphs of every entry quoted, in
+            order (converted to Simplified characters when ``script`` is "hans"); for the other
+            kinds, persona text lines that are clearly not interview quotes.
         attribution: one line naming speaker, interviewer and publication, for "answer".
         source_url: the original interview URL, for "answer"; None otherwise.
         interviewer_question: the interviewer's original question this passage answers.
@@ -64,6 +66,7 @@ class Reply:
     question: str
     script: Script
     entry_id: str | None = None
+    entry_ids: tuple[str, ...] = ()
     confidence: float = 0.0
     paragraphs: tuple[str, ...] = ()
     attribution: str | None = None
@@ -86,13 +89,15 @@ class Reply:
         return "\n\n".join(self.paragraphs) if self.kind == "answer" else None
 
     def to_json(self) -> dict:
-        """The ``ask --json`` object: question, matched, kind, entry, score, answer, source,
-        suggestions (entry ids), related (entry ids), script. Score is rounded to 0.1."""
+        """The ``ask --json`` object: question, matched, kind, entry (the first quoted),
+        entries (every entry quoted), score, answer (all passages), source, suggestions (entry
+        ids), related (entry ids), script. Score is rounded to 0.1."""
         return {
             "question": self.question,
             "matched": self.matched,
             "kind": self.kind,
             "entry": self.entry_id,
+            "entries": list(self.entry_ids),
             "score": round(self.confidence, 1),
             "answer": self.answer_text,
             "source": self.source_url,

@@ -1,0 +1,126 @@
+"""Elliptical follow-ups, resolved against the conversation's last answer.
+
+Three kinds, recognised by the lexicon's cue lists (``followup_more``, ``followup_why``,
+``followup_about``):
+
+* **more** — "tell me more", "還有呢?", "go on": the next passage of the same interviewer
+  question not yet given, else a related passage not yet given;
+* **why** — "為什麼?", "why?": the next passage of the same interviewer question (the one that
+  goes on explaining), else nothing: the engine then says that is all he said about it;
+* **about** — "那優勢呢?", "what about the weaknesses?": the words after the cue, ranked, with
+  the passages of the same interviewer question and the related ones preferred.
+
+Only a message that is not a complete question of its own is resolved this way: the engine asks
+here only when the message alone is not answered (a complete new question is never bent by the
+context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from bot.conversation import Context
+from bot.knowledge import Entry, Knowledge
+from bot.matcher import Score
+from bot.text import compact, normalize
+
+FollowUpKind = Literal["more", "why", "about"]
+MAX_FOLLOWUP_CHARS = 24
+"""A follow-up is short: longer messages (characters, spaces aside) are questions of their own."""
+ABOUT_MIN_CONFIDENCE = 10.0
+"""An "about" follow-up takes a passage near the last answer from this confidence (0-100)."""
+
+
+class FollowUps:
+    """Recognises and resolves follow-ups for one knowledge.
+
+    Args:
+        knowledge: entries (file order is interview order) and the lexicon's cue lists.
+    """
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        lexicon = knowledge.lexicon
+        self._cues: dict[FollowUpKind, tuple[str, ...]] = {
+            "more": _normalized(lexicon.followup_more),
+            "why": _normalized(lexicon.followup_why),
+            "about": _normalized(lexicon.followup_about),
+        }
+        self._entries = knowledge.entries
+        self._by_id = {e.id: e for e in knowledge.entries}
+
+    def kind(self, simplified: str) -> tuple[FollowUpKind, str] | None:
+        """The kind of follow-up and what it asks about (the message without its cue).
+
+        Args:
+            simplified: the message after :func:`bot.text.normalize`.
+
+        Returns:
+            ("more" | "why", "") for a message that is only such a cue; ("about", rest) for a
+            message that starts with an about-cue (那, what about) or ends with 呢; else None.
+        """
+        text = compact(simplified)
+        if not text or len(text.replace(" ", "")) > MAX_FOLLOWUP_CHARS:
+            return None
+        for kind in ("more", "why"):
+            if text in self._cues[kind]:
+                return kind, ""
+        rest = text
+        for cue in sorted(self._cues["about"], key=len, reverse=True):
+            if rest.startswith(cue):
+                rest = rest[len(cue) :].strip()
+                break
+        ends = rest.endswith("呢")
+        rest = rest.removesuffix("呢").strip()
+        if rest and (rest != text or ends):
+            return "about", rest
+        return None
+
+    def next_passages(self, context: Context, kind: FollowUpKind) -> tuple[str, ...]:
+        """For "more" and "why": the passage that goes on from the last answer.
+
+        Returns:
+            (entry id,) of the next passage of the same interviewer question not yet given;
+            for "more", else the first related passage not yet given; () when there is none.
+        """
+        if not context.last:
+            return ()
+        last = self._by_id.get(context.last[-1])
+        if last is None:
+            return ()
+        for entry in self._turn(last):
+            if entry.id not in context.given and self._after(entry, last):
+                return (entry.id,)
+        if kind == "more":
+            for entry_id in (r for e in context.last for r in self._by_id[e].related):
+                if entry_id not in context.given:
+                    return (entry_id,)
+        return ()
+
+    def about(self, context: Context, ranking: Sequence[Score]) -> str | None:
+        """For "about": the best-ranked passage of the same interviewer question as the last
+        answer, or related to it, not the last answer itself, at
+        :data:`ABOUT_MIN_CONFIDENCE` or more; None when none qualifies."""
+        near: set[str] = set()
+        for entry_id in context.last:
+            entry = self._by_id.get(entry_id)
+            if entry is not None:
+                near.update(e.id for e in self._turn(entry))
+                near.update(entry.related)
+        near -= set(context.last)
+        for score in ranking:
+            if score.entry_id in near and score.confidence >= ABOUT_MIN_CONFIDENCE:
+                return score.entry_id
+        return None
+
+    def _turn(self, entry: Entry) -> list[Entry]:
+        """The entries answering the same interviewer question, in interview order."""
+        return [e for e in self._entries if e.question == entry.question]
+
+    def _after(self, entry: Entry, last: Entry) -> bool:
+        order: Callable[[Entry], int] = self._entries.index
+        return order(entry) > order(last)
+
+
+def _normalized(cues: Sequence[str]) -> tuple[str, ...]:
+    return tuple(c for c in (compact(normalize(cue)) for cue in cues) if c)
