@@ -87,6 +87,7 @@ class MemoryContextStore:
             if self._clock() - stored > self._ttl:
                 del self._items[key]
                 return None
+            self._items.move_to_end(key)
             return context
 
     def put(self, key: Hashable, context: Context) -> None:

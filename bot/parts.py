@@ -51,7 +51,7 @@ def split_parts(text: str) -> list[Part]:
     sentences = _pieces(_SENTENCE.split(message))
     if len(sentences) >= 2:
         return [Part(s, True) for s in sentences[:MAX_PARTS]]
-    pieces = _pieces(_JOIN.split(message))
+    pieces = _pieces(_JOIN.split(sentences[0])) if sentences else []
     return [Part(p, False) for p in pieces[:MAX_PARTS]] if len(pieces) >= 2 else []
 
 
