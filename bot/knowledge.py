@@ -114,6 +114,8 @@ class Lexicon:
     detail_cues: tuple[str, ...] = ()
     """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
     passage quoted must then contain the question's nouns (see :mod:`bot.scope`)."""
+    person_cues: tuple[str, ...] = ()
+    """Detail cues asking for a person (是谁, who is): the passage must name someone."""
     followup_more: tuple[str, ...] = ()
     """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.followup`."""
     followup_why: tuple[str, ...] = ()
@@ -379,6 +381,12 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "detail_cues",
             node.key_line("detail_cues"),
+        ),
+        person_cues=_text_list(
+            node.get("person_cues", LineList()),
+            path,
+            "person_cues",
+            node.key_line("person_cues"),
         ),
         contrast_cues=_text_list(
             node.get("contrast_cues", LineList()),

@@ -20,6 +20,8 @@ from bot.knowledge import Knowledge
 from bot.text import compact, is_cjk, normalize, strip_markup
 from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
+_PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
+"""A person's name as the interview writes it: Guillaume Lample, Timothée Lacroix."""
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
 CUE_WINDOW_BEFORE = 2
@@ -33,8 +35,12 @@ Chinese cues ask about the words before them (CTO 是谁); English cues look for
 SHORT_ACRONYM = 3
 """All-capital words with at most this many letters are not taken for names."""
 TITLE_CASE_SHARE = 0.6
-"""When at least this share of a message's Latin words (of three or more) are capitalised,
-it is written in Title Case and capitals say nothing about names."""
+"""When at least this share of a message's Latin words after each sentence's first (and at
+least :data:`TITLE_CASE_MIN` of them) are capitalised, it is written in Title Case and capitals
+say nothing about names ("What Makes Mistral Different From Others?")."""
+TITLE_CASE_MIN = 4
+LANGUAGE_ENDINGS = ("语", "文")
+"""A Chinese noun ending so (中文, 日语, 西班牙语) names a language: a subject like a name."""
 
 
 class Scope:
@@ -61,6 +67,10 @@ class Scope:
         self._cues = frozenset(normalize(c) for c in knowledge.lexicon.detail_cues if c.strip())
         self._cjk_cues = tuple(c for c in self._cues if is_cjk(c[0]))
         self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
+        self._person_cues = tuple(normalize(c) for c in knowledge.lexicon.person_cues if c.strip())
+        self._names_people = {
+            e.id: bool(_PERSON_NAME.search(" ".join(e.answer))) for e in knowledge.entries
+        }
         self._answers = {}
         for entry in knowledge.entries:
             parts = [normalize(s) for p in entry.answer for s in re.split(r"(?<=[。!?;])", p)]
@@ -77,10 +87,10 @@ class Scope:
     def absent_subjects(self, question: str) -> tuple[str, ...]:
         """Names in ``question`` (the raw message) that the interview never mentions.
 
-        Names are Chinese words jieba's dictionary tags as places, organisations or other proper
-        nouns, and Latin words written with a capital other than at a sentence start (not in
-        Title Case messages). A name counts as mentioned when it, or its canonical synonym,
-        occurs in the interview text.
+        Names are Chinese words jieba's dictionary tags as places, organisations or persons,
+        language names (中文, 日语), and Latin words written with a capital other than at a
+        sentence start (not in Title Case messages). A name counts as mentioned when it, or its
+        canonical synonym, occurs in the interview text.
 
         Returns:
             The absent names as written (Simplified for Chinese), in order, without duplicates.
@@ -90,7 +100,7 @@ class Scope:
             if (
                 canonical is not None
                 and is_cjk(raw[0])
-                and self._tokenizer.tag(raw) in PROPER_NOUN_TAGS
+                and self._is_name(raw)
                 and not self._mentioned_name(raw, canonical)
             ):
                 absent.append(raw)
@@ -119,6 +129,12 @@ class Scope:
             and is_cjk(canonical[0])
             and self._tokenizer.tag(canonical) in NOUN_TAGS
         )
+
+    def _is_name(self, word: str) -> bool:
+        """A Chinese word that names something: a place, organisation or person by jieba's
+        dictionary tag, or a language (a noun ending in 语 or 文)."""
+        tag = self._tokenizer.tag(word)
+        return tag in PROPER_NOUN_TAGS or (tag in NOUN_TAGS and word.endswith(LANGUAGE_ENDINGS))
 
     def _has_cjk_cue(self, word: str) -> bool:
         return any(cue in word for cue in self._cjk_cues)
@@ -159,8 +175,10 @@ class Scope:
         words it asks about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
         (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, 哪一年**出生**, how many
         **employees**), up to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁), and the
-        cue's own nouns (名字, 题目, which university). Of those, Chinese nouns and verbs of jieba's
-        dictionary count, and English words whose synonym is a Chinese word (employees → 员工).
+        cue's own nouns (名字, 题目, which university); a forward cue at the end of the question
+        looks back (投资人有哪些). Of those, Chinese nouns and verbs of jieba's dictionary count,
+        and English words whose synonym is a Chinese word (employees → 员工). A question asking
+        for a person (``person_cues``: 是谁, who is) also needs a person named in the passage.
 
         Args:
             simplified: the question after :func:`bot.text.normalize`.
@@ -183,16 +201,23 @@ class Scope:
                     or (j == i + 1 and is_cjk(joined[0]) and self._has_cjk_cue(joined))
                 ):
                     continue
-                if joined.startswith(FORWARD_CUE_STARTS) or joined.isascii():
-                    near.update([k for k in content if k >= j][:CUE_WINDOW_AFTER])
-                else:
-                    near.update([k for k in content if k < i][-CUE_WINDOW_BEFORE:])
+                after = [k for k in content if k >= j][:CUE_WINDOW_AFTER]
+                before = [k for k in content if k < i][-CUE_WINDOW_BEFORE:]
+                forward = joined.startswith(FORWARD_CUE_STARTS) or joined.isascii()
+                # a forward cue at the end looks back: 投资人有哪些
+                near.update(after if forward and after else before)
                 # a cue that holds a noun (名字, 题目, which university) names the detail asked
                 near.update(k for k in range(i, j) if self._names_detail(*words[k]))
-        if not near:
-            return ()
         text, tokens = self._answers[entry_id]
         missing = []
+        asks_person = any(
+            (f" {c} " in f" {simplified} ") if c.isascii() else (c in simplified)
+            for c in self._person_cues
+        )
+        if asks_person and not self._names_people[entry_id]:
+            missing.append(next(c for c in self._person_cues if c in simplified))
+        if not near:
+            return tuple(missing)
         for index in sorted(near):
             raw, canonical = words[index]
             if (
@@ -224,8 +249,9 @@ def _names(text: str) -> list[str]:
     if not words:
         return []
     starts = {m.start(1) for m in _SENTENCE_START.finditer(text)}
-    capitalised = [w for w in words if any(c.isupper() for c in w)]
-    if len(words) >= 3 and len(capitalised) >= TITLE_CASE_SHARE * len(words):
+    inner = [m.group(0) for m in _LATIN_WORD.finditer(text) if m.start() not in starts]
+    capitalised = [w for w in inner if w[0].isupper()]
+    if len(capitalised) >= TITLE_CASE_MIN and len(capitalised) >= TITLE_CASE_SHARE * len(inner):
         return []
     names = []
     for match in _LATIN_WORD.finditer(text):

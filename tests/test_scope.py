@@ -118,3 +118,19 @@ def test_console_offers_the_related_passage_by_number():
     assert "这个细节我在那次访谈里没有讲" in result.stdout
     assert "  1. " in result.stdout
     assert "功能性磁共振成像" in result.stdout  # "1" picked the background passage
+
+
+def test_no_quote_on_any_subject_absent_from_the_interview(engine):
+    """tests/data/absent.yaml: 48 questions on people, companies, products, places, laws,
+    numbers and dates the interview never mentions, in every script."""
+    items = yaml.safe_load((ROOT / "tests/data/absent.yaml").read_text(encoding="utf-8"))
+    assert len(items) >= 40 and all(item["expect"] is None for item in items)
+    quoted = [(i["q"], r.entry_ids) for i in items if (r := engine.answer(i["q"])).matched]
+    assert quoted == []
+
+
+def test_who_questions_need_a_person_named_in_the_passage(engine):
+    assert engine.scope.missing_details(
+        normalize("Who is Mistral's chief scientist?"), "background"
+    )
+    assert engine.answer("你的联合创始人是谁?").entry_ids == ("cofounders",)
