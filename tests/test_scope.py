@@ -4,7 +4,8 @@ and what the answer path makes of them in every script and channel."""
 import json
 
 import pytest
-from conftest import run_cli
+import yaml
+from conftest import ROOT, run_cli
 
 from bot.text import normalize
 
