@@ -12,12 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, paths
 from bot.config import load_config
 from bot.errors import EXIT_DATA_ERROR, DataError
 from bot.misses import add_parser as add_misses_parser
-
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 
 
 def _engine(args: argparse.Namespace):
@@ -95,8 +93,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Accuracy per tag and the misses on a question set."""
     from bot.evaluate import evaluate, load_cases, report
 
+    question_set = Path(args.set) if args.set else paths.shipped_question_set()
+    if not question_set.is_file():
+        print(
+            f"mensch-bot eval: no question set at {question_set}; give one: "
+            "mensch-bot eval SET.yaml (format: tests/data/questions.yaml in the source)",
+            file=sys.stderr,
+        )
+        return EXIT_DATA_ERROR
     engine = _engine(args)
-    cases = load_cases(args.set, {e.id for e in engine.knowledge.entries})
+    cases = load_cases(question_set, {e.id for e in engine.knowledge.entries})
     print(report(evaluate(engine, cases)))
     return 0
 
@@ -128,7 +134,9 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate knowledge and config")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("eval", help="accuracy on a question set")
-    p.add_argument("set", nargs="?", default=str(DEFAULT_SET), help="question set YAML")
+    p.add_argument(
+        "set", nargs="?", help="question set YAML (default: the project's set, shipped with it)"
+    )
     p.set_defaults(func=cmd_eval)
     add_misses_parser(sub)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")

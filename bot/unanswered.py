@@ -85,7 +85,8 @@ def parse_settings(config: Any) -> UnansweredSettings:
 
     Args:
         config: a :class:`bot.config.Config` (only ``.path`` and ``.unanswered`` are used).
-            Keys: ``path`` (relative to the config file's folder, ``~`` expanded; null or
+            Keys: ``path`` (relative to ``config.state_dir``: the config file's folder, or
+            the state dir for the shipped default config; ``~`` expanded; null or
             absent = log off), ``max_bytes`` (int, default 5,000,000), ``backups`` (int,
             default 3), ``include_user_ids`` and ``include_chat_ids`` (bool, default false).
 
@@ -120,7 +121,8 @@ def parse_settings(config: Any) -> UnansweredSettings:
             raise fail("path", f"must be a file path or null, got {raw_path!r}")
         path = Path(os.path.expanduser(raw_path.strip()))
         if not path.is_absolute():
-            path = Path(config.path).resolve().parent / path
+            base = getattr(config, "state_dir", None) or Path(config.path).resolve().parent
+            path = Path(base) / path
 
     def whole(key: str, default: int, low: int, high: int) -> int:
         value = section.get(key, default)
