@@ -1,4 +1,4 @@
-"""The ``mensch-bot`` command line: console, ask, check, eval, misses, run.
+"""The ``mensch-bot`` command line: console, ask, check, eval, init, misses, run.
 
 Exit status: 0 on success, 1 when ``check`` finds problems in the answers (variants),
 2 for malformed knowledge or config (one ``file:line: problem`` line) or bad usage.
@@ -107,8 +107,36 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write an editable copy of the shipped config.yaml and knowledge/ into a folder."""
+    import shutil
+
+    target = Path(args.directory).expanduser()
+    source = paths.shipped_config()
+    config, knowledge = target / "config.yaml", target / "knowledge"
+    for existing in (config, knowledge):
+        if existing.exists():
+            print(f"mensch-bot init: {existing} exists; not overwritten", file=sys.stderr)
+            return EXIT_DATA_ERROR
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source.parent / "knowledge", knowledge)
+        shutil.copyfile(source, config)
+    except OSError as exc:
+        print(f"mensch-bot init: cannot write {target}: {exc}", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    print(f"wrote {config} and {knowledge}/ (copies of the shipped ones; edit them freely)")
+    if config.resolve() == paths.user_config().resolve():
+        print("it is your default config now (~/.config/mensch-bot/config.yaml)")
+    else:
+        print(f"use it with: mensch-bot --config {config} …")
+        print(f"or:          export MENSCH_BOT_CONFIG={config}")
+    print(f"then check it: mensch-bot --config {config} check")
+    return 0
+
+
 def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
-    """The argument parser (sub-commands console, ask, check, eval, misses, run).
+    """The argument parser (sub-commands console, ask, check, eval, init, misses, run).
 
     Args:
         with_run: add the Telegram ``run`` options (imports python-telegram-bot).
@@ -120,8 +148,8 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     config_help = (
-        "config file (default: $MENSCH_BOT_CONFIG, ./config.yaml, or the one beside the "
-        "installed source)"
+        "config file (default: $MENSCH_BOT_CONFIG, else ~/.config/mensch-bot/config.yaml when "
+        "it exists, else the one shipped with the bot; never ./config.yaml)"
     )
     parser.add_argument("--config", metavar="FILE", help=config_help)
     sub = parser.add_subparsers(dest="command")
@@ -138,6 +166,12 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
         "set", nargs="?", help="question set YAML (default: the project's set, shipped with it)"
     )
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("init", help="write an editable copy of the config and knowledge")
+    p.add_argument(
+        "directory",
+        help="folder to write config.yaml and knowledge/ into (e.g. ~/.config/mensch-bot)",
+    )
+    p.set_defaults(func=cmd_init)
     add_misses_parser(sub)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
     if with_run:

@@ -115,14 +115,17 @@ class Config:
 
 
 def default_config_path() -> Path:
-    """Where the config is looked for: $MENSCH_BOT_CONFIG, else ./config.yaml, else the
-    default config shipped with the package (:func:`bot.paths.shipped_config`)."""
+    """The config used when no ``--config`` is given: ``$MENSCH_BOT_CONFIG``, else the user's
+    own (:func:`bot.paths.user_config`, ``~/.config/mensch-bot/config.yaml``) when it exists,
+    else the default shipped with the package (:func:`bot.paths.shipped_config`).
+
+    A ``config.yaml`` in the current folder is never picked up: it may belong to anything."""
     env = os.environ.get(ENV_CONFIG)
     if env:
         return Path(env)
-    local = Path("config.yaml")
-    if local.is_file():
-        return local
+    user = paths.user_config()
+    if user.is_file():
+        return user
     return paths.shipped_config()
 
 

@@ -1,0 +1,119 @@
+"""The bot as a user installs and starts it: which config it reads from which folder, what
+``init`` writes, and (slow, once) a wheel installed into a fresh virtualenv answering from a
+folder that has nothing to do with the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import paths
+from bot.config import ENV_CONFIG
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "歐洲的優勢是什麼"
+FOREIGN_CONFIG = "database: postgres://localhost/app\nlog_level: debug\n"
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment without the suite's $MENSCH_BOT_CONFIG, with home, config, cache and
+    state folders under ``home`` (so no user config of the machine is read)."""
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_CONFIG, "STATE_DIRECTORY")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME")
+        or os.path.join(os.path.expanduser("~"), ".cache"),  # keep the warm cache: faster
+    )
+    env.update(extra)
+    return env
+
+
+def run_in(folder: Path, env: dict[str, str], *args: str, command: list[str] | None = None):
+    """Run ``python -m bot ARGS`` (or ``command ARGS``) in ``folder``."""
+    return subprocess.run(
+        [*(command or [sys.executable, "-m", "bot"]), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=folder,
+        env=env,
+    )
+
+
+def test_a_foreign_config_yaml_in_the_current_folder_is_ignored(tmp_path):
+    work = tmp_path / "other-project"
+    work.mkdir()
+    (work / "config.yaml").write_text(FOREIGN_CONFIG, encoding="utf-8")
+    result = run_in(work, clean_env(tmp_path), "ask", "--json", QUESTION)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["kind"] == "answer" and reply["entry"] == "talent"
+    assert "database" not in result.stderr
+
+
+def test_check_names_the_shipped_config_when_nothing_else_is_given(tmp_path):
+    (tmp_path / "config.yaml").write_text(FOREIGN_CONFIG, encoding="utf-8")
+    result = run_in(tmp_path, clean_env(tmp_path), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"check: ok — {paths.shipped_config()}," in result.stdout
+
+
+def test_the_users_own_config_is_read_from_xdg_config_home(tmp_path):
+    user = tmp_path / ".config" / "mensch-bot"
+    result = run_in(tmp_path, clean_env(tmp_path), "init", str(user))
+    assert result.returncode == 0, result.stderr
+    assert "your default config now" in result.stdout
+    config = user / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("answer_threshold: 50", "answer_threshold: 101"), "utf-8")
+    result = run_in(tmp_path, clean_env(tmp_path), "ask", QUESTION)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "answer_threshold:" in t)
+    assert result.returncode == 2
+    assert result.stderr == f"{config}:{line}: answer_threshold must be 0-100, got 101\n"
+
+
+def test_a_bad_explicit_config_is_one_line_and_exit_2_whatever_the_cwd_holds(tmp_path):
+    (tmp_path / "config.yaml").write_text("matching: {}\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("persona: {}\nknowledge: 3\n", encoding="utf-8")
+    for args in (("--config", str(bad), "ask", QUESTION), ("ask", QUESTION)):
+        extra = {} if args[0] == "--config" else {ENV_CONFIG: str(bad)}
+        env = clean_env(tmp_path, **extra)
+        result = run_in(tmp_path, env, *args)
+        assert result.returncode == 2
+        assert result.stderr == f"{bad}:2: knowledge must be a directory path\n"
+        assert result.stdout == ""
+
+
+def test_init_writes_an_editable_copy_that_checks_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "ops"
+    env = clean_env(tmp_path)
+    result = run_in(tmp_path, env, "init", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"export MENSCH_BOT_CONFIG={target / 'config.yaml'}" in result.stdout
+    assert sorted(p.name for p in (target / "knowledge").iterdir()) == sorted(
+        p.name for p in (paths.data_dir() / "knowledge").iterdir()
+    )
+    result = run_in(tmp_path, env, "--config", str(target / "config.yaml"), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"check: ok — {target / 'config.yaml'},")
+    again = run_in(tmp_path, env, "init", str(target))
+    assert again.returncode == 2 and "exists; not overwritten" in again.stderr
+
+
+def test_the_shipped_config_logs_into_the_state_dir_never_beside_itself(tmp_path, monkeypatch):
+    from bot.config import load_config
+    from bot.unanswered import parse_settings
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    settings = parse_settings(load_config(paths.shipped_config()))
+    assert settings.path == tmp_path / "state" / "mensch-bot" / "unanswered.jsonl"
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "systemd"))  # StateDirectory=
+    settings = parse_settings(load_config(paths.shipped_config()))
+    assert settings.path == tmp_path / "systemd" / "unanswered.jsonl"
