@@ -209,3 +209,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def entry() -> None:
+    """The ``mensch-bot`` executable and ``python -m bot``: :func:`main`, then a fast exit.
+
+    Once the command has finished and its output is flushed, the process ends with
+    ``os._exit``: the interpreter's teardown (freeing jieba's dictionary, the OpenCC
+    converters and the embedding arrays, ~0.1 s) serves no one. Nothing is left unwritten:
+    the unanswered log writes each record with one ``os.write``, and the Telegram channel has
+    stopped inside :func:`main`.
+    """
+    import logging
+    import os
+
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    logging.shutdown()
+    os._exit(status)
