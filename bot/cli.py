@@ -71,9 +71,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     engine = _engine(args)
     from bot.telegram.settings import parse_settings as parse_telegram_settings
     from bot.unanswered import parse_settings as parse_unanswered_settings
+    from bot.unanswered import unwritable_reason
 
     parse_telegram_settings(engine.config.path, engine.config.telegram)
-    parse_unanswered_settings(engine.config)
+    log = parse_unanswered_settings(engine.config)
+    reason = unwritable_reason(log.path) if log.path is not None else None
+    if reason:
+        line = engine.config.unanswered.key_line("path")
+        print(
+            f"{engine.config.path}:{line}: warning: unanswered log {log.path} cannot be written "
+            f"({reason}): unanswered questions will not be logged; give a writable "
+            "unanswered.path (see docs/deploy.md)",
+            file=sys.stderr,
+        )
     problems = check_variants(engine)
     for problem in problems:
         print(problem)

@@ -147,6 +147,23 @@ def parse_settings(config: Any) -> UnansweredSettings:
     )
 
 
+def unwritable_reason(path: Path) -> str | None:
+    """Why the log at ``path`` could not be written (and rotated), or None when it can: the
+    file (when it exists) and its folder must be writable, or the nearest existing ancestor of
+    a missing folder must be a writable folder (the log creates the rest). Read-only mounts
+    (``ProtectSystem=strict``, a read-only image) count as not writable, for root too."""
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        return "a folder" if path.is_dir() else "the file is not writable"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder} is not writable"
+    return None
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

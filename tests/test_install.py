@@ -117,3 +117,46 @@ def test_the_shipped_config_logs_into_the_state_dir_never_beside_itself(tmp_path
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "systemd"))  # StateDirectory=
     settings = parse_settings(load_config(paths.shipped_config()))
     assert settings.path == tmp_path / "systemd" / "unanswered.jsonl"
+
+
+def test_check_warns_when_the_unanswered_log_cannot_be_written(tmp_path):
+    from conftest import write_config
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    config = write_config(
+        tmp_path, unanswered=f"unanswered:\n  path: {blocker / 'log' / 'unanswered.jsonl'}\n"
+    )
+    result = run_in(tmp_path, clean_env(tmp_path), "--config", str(config), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("check: ok")
+    line = (
+        config.read_text(encoding="utf-8")
+        .splitlines()
+        .index(f"  path: {blocker / 'log' / 'unanswered.jsonl'}")
+    )
+    assert result.stderr == (
+        f"{config}:{line + 1}: warning: unanswered log {blocker / 'log' / 'unanswered.jsonl'} "
+        f"cannot be written ({blocker} is not a folder): unanswered questions will not be "
+        "logged; give a writable unanswered.path (see docs/deploy.md)\n"
+    )
+    writable = write_config(tmp_path, unanswered="unanswered:\n  path: var/unanswered.jsonl\n")
+    result = run_in(tmp_path, clean_env(tmp_path), "--config", str(writable), "check")
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_the_dockerfile_copies_what_the_wheel_ships_and_keeps_bytecode():
+    import ast
+
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    shipped = next(  # SHIPPED: the build hook's list of files copied into the wheel
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "SHIPPED"
+    )
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = " ".join(line for line in dockerfile.splitlines() if line.startswith("COPY "))
+    for source in [*shipped, "setup.py", "MANIFEST.in", "bot"]:
+        assert f" {source}" in copied, source
+    assert "__pycache__" not in dockerfile and "PYTHONDONTWRITEBYTECODE" not in dockerfile
+    assert "compileall" in dockerfile and "--restart on-failure:5" in dockerfile
