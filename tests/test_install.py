@@ -37,6 +37,7 @@ def run_in(folder: Path, env: dict[str, str], *args: str, command: list[str] | N
     """Run ``python -m bot ARGS`` (or ``command ARGS``) in ``folder``."""
     return subprocess.run(
         [*(command or [sys.executable, "-m", "bot"]), *args],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=180,
@@ -160,3 +161,70 @@ def test_the_dockerfile_copies_what_the_wheel_ships_and_keeps_bytecode():
         assert f" {source}" in copied, source
     assert "__pycache__" not in dockerfile and "PYTHONDONTWRITEBYTECODE" not in dockerfile
     assert "compileall" in dockerfile and "--restart on-failure:5" in dockerfile
+
+
+def test_a_built_wheel_installed_into_a_fresh_venv_answers_from_any_folder(tmp_path):
+    """The user's path: build the wheel (as ``pip install .`` does), install it (not editable)
+    into a new virtualenv, and run the bot from a folder that holds someone else's
+    config.yaml. The new venv borrows the test venv's dependencies through a .pth line, so
+    nothing is downloaded; ``bot`` itself comes only from the wheel."""
+    import site
+    import sysconfig
+    import time
+
+    started = time.monotonic()
+    wheels = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("mensch_bot-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deps = [p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()}]
+    Path(purelib, "test-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
+    subprocess.run([*install, "--no-deps", str(wheel)], check=True, capture_output=True)
+
+    work = tmp_path / "some-other-project"
+    work.mkdir()
+    (work / "config.yaml").write_text(FOREIGN_CONFIG, encoding="utf-8")
+    env = clean_env(tmp_path)
+    env.pop("PYTHONPATH", None)
+    bot = [str(venv / "bin" / "mensch-bot")]
+
+    where = run_in(work, env, "-c", "import bot.paths as p; print(p.data_dir())", command=[python])
+    assert where.stdout.strip() == f"{purelib}/bot/_data", where.stderr  # the wheel's copy
+    result = run_in(work, env, "ask", QUESTION, command=bot)
+    assert result.returncode == 0, result.stderr
+    assert "歐洲人才濟濟" in result.stdout and "— Arthur Mensch" in result.stdout
+    result = subprocess.run(
+        [*bot, "ask", "--json"],
+        input="你好\n今天天气怎么样\n",
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=180,
+    )
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["kind"] for r in replies] == ["smalltalk", "fallback"], result.stderr
+    result = run_in(work, env, "check", command=bot)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"check: ok — {purelib}/bot/_data/config.yaml,")
+    result = run_in(work, env, "--version", command=bot)
+    assert result.stdout.strip() == "mensch-bot 0.1.0"
+    result = run_in(work, env, "eval", command=bot)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("eval: in-scope ")
+    assert not (Path(purelib) / "bot" / "_data" / "unanswered.jsonl").exists()
+    assert time.monotonic() - started < 120
