@@ -1,4 +1,4 @@
-"""The ``mensch-bot`` command line: console, ask, check, eval, misses, run.
+"""The ``mensch-bot`` command line: console, ask, check, eval, init, misses, run.
 
 Exit status: 0 on success, 1 when ``check`` finds problems in the answers (variants),
 2 for malformed knowledge or config (one ``file:line: problem`` line) or bad usage.
@@ -12,12 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, paths
 from bot.config import load_config
 from bot.errors import EXIT_DATA_ERROR, DataError
 from bot.misses import add_parser as add_misses_parser
-
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 
 
 def _engine(args: argparse.Namespace):
@@ -77,9 +75,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     engine = _engine(args)
     from bot.telegram.settings import parse_settings as parse_telegram_settings
     from bot.unanswered import parse_settings as parse_unanswered_settings
+    from bot.unanswered import unwritable_reason
 
     parse_telegram_settings(engine.config.path, engine.config.telegram)
-    parse_unanswered_settings(engine.config)
+    log = parse_unanswered_settings(engine.config)
+    reason = unwritable_reason(log.path) if log.path is not None else None
+    if reason:
+        line = engine.config.unanswered.key_line("path")
+        print(
+            f"{engine.config.path}:{line}: warning: unanswered log {log.path} cannot be written "
+            f"({reason}): unanswered questions will not be logged; give a writable "
+            "unanswered.path (see docs/deploy.md)",
+            file=sys.stderr,
+        )
     problems = check_variants(engine)
     for problem in problems:
         print(problem)
@@ -99,14 +107,50 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Accuracy per tag and the misses on a question set."""
     from bot.evaluate import evaluate, load_cases, report
 
+    question_set = Path(args.set) if args.set else paths.shipped_question_set()
+    if not question_set.is_file():
+        print(
+            f"mensch-bot eval: no question set at {question_set}; give one: "
+            "mensch-bot eval SET.yaml (format: tests/data/questions.yaml in the source)",
+            file=sys.stderr,
+        )
+        return EXIT_DATA_ERROR
     engine = _engine(args)
-    cases = load_cases(args.set, {e.id for e in engine.knowledge.entries})
+    cases = load_cases(question_set, {e.id for e in engine.knowledge.entries})
     print(report(evaluate(engine, cases)))
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write an editable copy of the shipped config.yaml and knowledge/ into a folder."""
+    import shutil
+
+    target = Path(args.directory).expanduser()
+    source = paths.shipped_config()
+    config, knowledge = target / "config.yaml", target / "knowledge"
+    for existing in (config, knowledge):
+        if existing.exists():
+            print(f"mensch-bot init: {existing} exists; not overwritten", file=sys.stderr)
+            return EXIT_DATA_ERROR
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source.parent / "knowledge", knowledge)
+        shutil.copyfile(source, config)
+    except OSError as exc:
+        print(f"mensch-bot init: cannot write {target}: {exc}", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    print(f"wrote {config} and {knowledge}/ (copies of the shipped ones; edit them freely)")
+    if config.resolve() == paths.user_config().resolve():
+        print("it is your default config now (~/.config/mensch-bot/config.yaml)")
+    else:
+        print(f"use it with: mensch-bot --config {config} …")
+        print(f"or:          export MENSCH_BOT_CONFIG={config}")
+    print(f"then check it: mensch-bot --config {config} check")
+    return 0
+
+
 def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
-    """The argument parser (sub-commands console, ask, check, eval, misses, run).
+    """The argument parser (sub-commands console, ask, check, eval, init, misses, run).
 
     Args:
         with_run: add the Telegram ``run`` options (imports python-telegram-bot).
@@ -118,8 +162,8 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     config_help = (
-        "config file (default: $MENSCH_BOT_CONFIG, ./config.yaml, or the one beside the "
-        "installed source)"
+        "config file (default: $MENSCH_BOT_CONFIG, else ~/.config/mensch-bot/config.yaml when "
+        "it exists, else the one shipped with the bot; never ./config.yaml)"
     )
     parser.add_argument("--config", metavar="FILE", help=config_help)
     sub = parser.add_subparsers(dest="command")
@@ -138,8 +182,16 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate knowledge and config")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("eval", help="accuracy on a question set")
-    p.add_argument("set", nargs="?", default=str(DEFAULT_SET), help="question set YAML")
+    p.add_argument(
+        "set", nargs="?", help="question set YAML (default: the project's set, shipped with it)"
+    )
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("init", help="write an editable copy of the config and knowledge")
+    p.add_argument(
+        "directory",
+        help="folder to write config.yaml and knowledge/ into (e.g. ~/.config/mensch-bot)",
+    )
+    p.set_defaults(func=cmd_init)
     add_misses_parser(sub)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
     if with_run:
@@ -177,3 +229,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def entry() -> None:
+    """The ``mensch-bot`` executable and ``python -m bot``: :func:`main`, then a fast exit.
+
+    Once the command has finished and its output is flushed, the process ends with
+    ``os._exit``: the interpreter's teardown (freeing jieba's dictionary, the OpenCC
+    converters and the embedding arrays, ~0.1 s) serves no one. Nothing is left unwritten:
+    the unanswered log writes each record with one ``os.write``, and the Telegram channel has
+    stopped inside :func:`main`.
+    """
+    import logging
+    import os
+
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    logging.shutdown()
+    os._exit(status)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import paths
 from bot.errors import DataError
 from bot.yamlio import LineMap, load_yaml
 
@@ -98,6 +99,9 @@ class Config:
         telegram: the raw ``telegram:`` mapping, parsed by :mod:`bot.telegram.settings`.
         unanswered: the raw ``unanswered:`` mapping (log path, rotation size, privacy
             switches), parsed by :func:`bot.unanswered.parse_settings`.
+        state_dir: folder that relative paths of things the bot writes (the unanswered log)
+            are resolved against: the config file's folder, except for the shipped default
+            config (:func:`bot.paths.state_dir`: never inside the installed package).
     """
 
     path: Path
@@ -108,23 +112,22 @@ class Config:
     persona: Mapping[str, Mapping[str, str]]
     telegram: Mapping[str, Any]
     unanswered: Mapping[str, Any]
+    state_dir: Path | None = None
 
 
 def default_config_path() -> Path:
-    """Where the config is looked for: $MENSCH_BOT_CONFIG, else ./config.yaml, else the
-    config.yaml of the source checkout this package was installed from."""
+    """The config used when no ``--config`` is given: ``$MENSCH_BOT_CONFIG``, else the user's
+    own (:func:`bot.paths.user_config`, ``~/.config/mensch-bot/config.yaml``) when it exists,
+    else the default shipped with the package (:func:`bot.paths.shipped_config`).
+
+    A ``config.yaml`` in the current folder is never picked up: it may belong to anything."""
     env = os.environ.get(ENV_CONFIG)
     if env:
         return Path(env)
-    local = Path("config.yaml")
-    if local.is_file():
-        return local
-    return Path(__file__).resolve().parent.parent / "config.yaml"
-
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mensch-bot"
+    user = paths.user_config()
+    if user.is_file():
+        return user
+    return paths.shipped_config()
 
 
 def _number(section: LineMap, key: str, default: float, low: float, high: float, path: Path):
@@ -234,7 +237,7 @@ def load_config(path: str | Path | None = None) -> Config:
     cache = root.get("cache_dir")
     if cache is not None and (not isinstance(cache, str) or not cache.strip()):
         raise DataError(path, root.key_line("cache_dir"), "cache_dir must be a path or null")
-    cache_dir = base / os.path.expanduser(cache) if cache else _default_cache_dir()
+    cache_dir = base / os.path.expanduser(cache) if cache else paths.cache_dir()
 
     policy = root.get("reply_script", "auto")
     if policy not in REPLY_SCRIPT_POLICIES:
@@ -253,4 +256,5 @@ def load_config(path: str | Path | None = None) -> Config:
         persona=_persona(root, path),
         telegram=_mapping(root, "telegram", path),
         unanswered=_mapping(root, "unanswered", path),
+        state_dir=paths.state_dir() if paths.is_shipped_config(path) else base,
     )

@@ -85,7 +85,8 @@ def parse_settings(config: Any) -> UnansweredSettings:
 
     Args:
         config: a :class:`bot.config.Config` (only ``.path`` and ``.unanswered`` are used).
-            Keys: ``path`` (relative to the config file's folder, ``~`` expanded; null or
+            Keys: ``path`` (relative to ``config.state_dir``: the config file's folder, or
+            the state dir for the shipped default config; ``~`` expanded; null or
             absent = log off), ``max_bytes`` (int, default 5,000,000), ``backups`` (int,
             default 3), ``include_user_ids`` and ``include_chat_ids`` (bool, default false).
 
@@ -120,7 +121,8 @@ def parse_settings(config: Any) -> UnansweredSettings:
             raise fail("path", f"must be a file path or null, got {raw_path!r}")
         path = Path(os.path.expanduser(raw_path.strip()))
         if not path.is_absolute():
-            path = Path(config.path).resolve().parent / path
+            base = getattr(config, "state_dir", None) or Path(config.path).resolve().parent
+            path = Path(base) / path
 
     def whole(key: str, default: int, low: int, high: int) -> int:
         value = section.get(key, default)
@@ -143,6 +145,23 @@ def parse_settings(config: Any) -> UnansweredSettings:
         include_user_ids=switch("include_user_ids"),
         include_chat_ids=switch("include_chat_ids"),
     )
+
+
+def unwritable_reason(path: Path) -> str | None:
+    """Why the log at ``path`` could not be written (and rotated), or None when it can: the
+    file (when it exists) and its folder must be writable, or the nearest existing ancestor of
+    a missing folder must be a writable folder (the log creates the rest). Read-only mounts
+    (``ProtectSystem=strict``, a read-only image) count as not writable, for root too."""
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        return "a folder" if path.is_dir() else "the file is not writable"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder} is not writable"
+    return None
 
 
 def _utc_now() -> dt.datetime:

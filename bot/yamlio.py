@@ -45,8 +45,12 @@ class LineList(list):
         return self.line
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds LineMap / LineList and rejects duplicate keys."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that builds LineMap / LineList and rejects duplicate keys.
+
+    libyaml's C parser (``CSafeLoader``, in PyYAML's wheels) when present: the knowledge loads
+    ~8x faster, and its nodes carry the same line marks, so every error still names its line.
+    """
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
@@ -118,6 +122,8 @@ def _read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        # An error at the end of the stream is marked on the line after the last newline.
+        line = min(line, len(text.splitlines()) or 1)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise DataError(path, line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:

@@ -272,7 +272,7 @@ def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
     assert code == 0, output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert f"running as @{BOT}" in output and "can_read_all_group_messages=False" in output
-    log = bot.config.parent / "var" / "unanswered.jsonl"
+    log = bot.config.parent / "unanswered.jsonl"  # config.yaml: path: unanswered.jsonl
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert {"channel": "telegram", "chat_type": "private", "question": "歐洲"}.items() <= next(
         r for r in records if r["question"] == "歐洲"

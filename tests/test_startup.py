@@ -1,0 +1,100 @@
+"""The fast-start paths give the same results as the slow ones, and a cache that is stale, cut
+short or corrupt is rebuilt, never trusted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from bot.errors import DataError
+from bot.knowledge import load_knowledge
+from bot.text import normalize
+from bot.tokens import Tokenizer, _SortedTags, _tagged_words
+from bot.yamlio import LineMap, load_yaml
+
+QUESTIONS = ["開源模型有什麼好處", "歐洲的優勢是什麼", "你在谷歌DeepMind工作了多久", "why oss"]
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_knowledge(ROOT / "knowledge").lexicon
+
+
+def test_sorted_tag_lookup_equals_the_dictionary_it_was_written_from(tmp_path):
+    full = _tagged_words(None)  # built in memory from jieba's dict.txt
+    cached = _tagged_words(tmp_path)  # built, then written sorted
+    assert isinstance(full, dict) and isinstance(cached, dict)
+    reread = _tagged_words(tmp_path)
+    assert isinstance(reread, _SortedTags)
+    assert len(full) > 200_000
+    probes = [*list(full)[::97], "", "a", "不存在的词语", "\uffff", "中国 ns", "上海"]
+    assert [reread.get(w) for w in probes] == [full.get(w) for w in probes]
+
+
+def test_a_tag_file_cut_short_is_rebuilt(tmp_path):
+    _tagged_words(tmp_path)
+    (path,) = tmp_path.glob("jieba-content-words-sorted-*.txt")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    assert isinstance(_tagged_words(tmp_path), dict)  # rebuilt, not read
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_corrupt_or_stale_jieba_cache_is_rebuilt(lexicon, tmp_path):
+    expected = [Tokenizer(lexicon, tmp_path).tokens(normalize(q)) for q in QUESTIONS]
+    (cache,) = tmp_path.glob("jieba.u*.cache")
+    good = cache.read_bytes()
+    cache.write_bytes(good[: len(good) // 3])  # cut short: marshal cannot read it
+    assert [Tokenizer(lexicon, tmp_path).tokens(normalize(q)) for q in QUESTIONS] == expected
+    assert cache.read_bytes() == good  # jieba rebuilt and rewrote it
+    (dictionary,) = tmp_path.glob("jieba-dict-min*.txt")
+    os.utime(cache, (1, 1))  # older than the dictionary: stale
+    Tokenizer(lexicon, tmp_path)
+    assert cache.stat().st_mtime > dictionary.stat().st_mtime
+
+
+def test_an_unwritable_cache_dir_still_answers(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")  # cache_dir = not-a-folder/mensch-bot: nothing can be written
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocker)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", QUESTIONS[1]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"entry": "talent"' in result.stdout
+
+
+def test_yaml_errors_keep_their_lines_with_the_c_loader(tmp_path):
+    cases = {
+        "a: 1\nb: [1, 2\nc: 3\n": 3,
+        "a: 1\n  b: 2\n": 2,
+        "a: 1\na: 2\n": 2,
+        "x: 1\ny: 2\nz: [\n": 3,  # the end of the stream is on the last line, not the next
+        "k: v\n\tt: 1\n": 2,
+    }
+    for text, line in cases.items():
+        path = tmp_path / "bad.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DataError) as error:
+            load_yaml(path, LineMap)
+        assert error.value.line == line, (text, str(error.value))
+    path.write_text("top:\n  - one\n  - two: 2\n", encoding="utf-8")
+    document = load_yaml(path, LineMap)
+    assert document.key_line("top") == 1 and document["top"].item_line(1) == 3
+
+
+def test_jieba_is_imported_without_pkg_resources():
+    code = "import sys, bot.tokens; print('pkg_resources' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "False"
