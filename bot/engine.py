@@ -8,39 +8,31 @@ knowledge means building a new Engine and swapping the reference.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import replace
-
-from rapidfuzz import fuzz
 
 from bot.config import Config
 from bot.conversation import Context
 from bot.decide import Decision, decide
 from bot.followup import FollowUpKind, FollowUps
-from bot.knowledge import Entry, Knowledge, Source, load_knowledge
+from bot.knowledge import Entry, Knowledge, Source, load_knowledge, squeeze
 from bot.matcher import Matcher, Score
 from bot.parts import split_parts
 from bot.reply import Choice, Reply, Script
 from bot.scope import Scope
 from bot.semantic import Embedder
-from bot.text import clean, compact, detect_script, normalize, to_simplified
+from bot.smalltalk import SmallTalkMatcher
+from bot.text import clean, detect_script, normalize, to_simplified
 from bot.tokens import Tokenizer
 
-SMALLTALK_RATIO = 86
-"""A message is small talk when its whole cleaned text is at least this similar (rapidfuzz
-ratio, 0-100) to a small-talk pattern."""
-SMALLTALK_MAX_CHARS = 24
-"""Messages longer than this (characters, after clean-up) are never small talk."""
+QUOTE_PROBE_CHARS = 20
+"""Characters of a passage's opening that identify it in a message of the bot."""
 MIN_PART_TOKENS = 2
 """A part of a multi-part question needs this many content words to add a passage unrelated to
 the others."""
 STANDS_WITHOUT_CONFIDENCE = 80
 """A question naming something the interview never mentions is still answered only when, with
 the name taken out, the same entry reaches this confidence (0-100)."""
-_ADDRESS = re.compile(r"\b(?:arthur|mensch|mr)\b|阿瑟|亚瑟|先生")
-"""How users address him ("thanks so much arthur", "你好 Mensch 先生"): not part of the
-small talk itself."""
 
 
 class Engine:
@@ -71,9 +63,10 @@ class Engine:
         self.followups = FollowUps(knowledge)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
-        self._smalltalk = [
-            (item, [compact(normalize(p)) for p in item.patterns]) for item in knowledge.smalltalk
-        ]
+        self.smalltalk = SmallTalkMatcher(knowledge)
+        self._probe = {
+            e.id: squeeze(to_simplified(e.answer[0]))[:QUOTE_PROBE_CHARS] for e in knowledge.entries
+        }
 
     @classmethod
     def from_config(cls, config: Config) -> Engine:
@@ -222,6 +215,22 @@ class Engine:
             related=related[:3],
         )
 
+    def quoted_entries(self, text: str) -> tuple[str, ...]:
+        """The entries whose passages a message of the bot quotes (e.g. the message a group
+        member replies to), in interview order: recovers a conversation's context from the
+        message itself, so it survives a restart and needs no store.
+
+        Args:
+            text: a message's text as sent (Traditional or Simplified; any markup stripped by
+                the channel).
+
+        Returns:
+            Entry ids whose first paragraph's opening (:data:`QUOTE_PROBE_CHARS` characters,
+            compared in Simplified without spaces) occurs in ``text``; () when none does.
+        """
+        body = squeeze(to_simplified(text))
+        return tuple(e.id for e in self.knowledge.entries if self._probe[e.id] in body)
+
     def random_reply(self, script: Script, rng: random.Random) -> Reply:
         """An answer reply for a random entry (``/random``); ``rng`` makes it reproducible."""
         return self.answer_entry(rng.choice(self.knowledge.entries).id, script)
@@ -342,18 +351,10 @@ class Engine:
         )
 
     def _smalltalk_reply(self, question: str, simplified: str, script: Script) -> Reply | None:
-        text = compact(_ADDRESS.sub(" ", simplified).strip())
-        if not text or len(text) > SMALLTALK_MAX_CHARS:
+        item = self.smalltalk.match(simplified)
+        if item is None:
             return None
-        best, best_ratio = None, 0.0
-        for item, patterns in self._smalltalk:
-            for pattern in patterns:
-                ratio = fuzz.ratio(text, pattern)
-                if ratio > best_ratio:
-                    best, best_ratio = item, ratio
-        if best is None or best_ratio < SMALLTALK_RATIO:
-            return None
-        line = best.reply[script].format_map(self._fields(script))
+        line = item.reply[script].format_map(self._fields(script))
         return Reply(kind="smalltalk", question=question, script=script, paragraphs=(line,))
 
     def answer(

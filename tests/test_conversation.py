@@ -182,3 +182,13 @@ def test_context_after_a_non_answer_keeps_the_last_answer(engine):
     context = context.after(engine.answer("thanks"))
     assert context.last == ("fragmented",) and context.given == {"fragmented"}
     assert context.script == "en"
+
+
+def test_the_bots_own_message_tells_which_passages_it_quoted(engine):
+    both = engine.answer("欧洲的优势和劣势?")  # Simplified, as a group member saw it
+    assert engine.quoted_entries(both.answer_text + "\n— Arthur Mensch") == both.entry_ids
+    assert engine.quoted_entries(engine.answer_entry("team_speed", "hant").answer_text) == (
+        "team_speed",
+        "oss_awareness",
+    )
+    assert engine.quoted_entries("你想問的是不是:") == ()
