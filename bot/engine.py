@@ -30,9 +30,6 @@ QUOTE_PROBE_CHARS = 20
 MIN_PART_TOKENS = 2
 """A part of a multi-part question needs this many content words to add a passage unrelated to
 the others."""
-STANDS_WITHOUT_CONFIDENCE = 80
-"""A question naming something the interview never mentions is still answered only when, with
-the name taken out, the same entry reaches this confidence (0-100)."""
 
 
 class Engine:
@@ -336,7 +333,7 @@ class Engine:
 
     def _stands_without(self, simplified: str, names: tuple[str, ...], best: Score) -> bool:
         """True when the question, with the absent names taken out, is still answered by the
-        same entry at :data:`STANDS_WITHOUT_CONFIDENCE` or more. Asked only of comparisons
+        same entry at the answer threshold or more. Asked only of comparisons
         (:meth:`bot.scope.Scope.compares`): there a name can be the point of comparison ("why
         Paris rather than Silicon Valley", "欧洲怎么跟美国中国竞争"), not the subject."""
         stripped = simplified
@@ -346,7 +343,7 @@ class Engine:
         return (
             bool(ranking)
             and ranking[0].entry_id == best.entry_id
-            and ranking[0].confidence >= STANDS_WITHOUT_CONFIDENCE
+            and ranking[0].confidence >= self.config.thresholds.answer
             and any(t not in self.scope.generic for t in ranking[0].matched)
         )
 

@@ -114,6 +114,12 @@ class Lexicon:
     detail_cues: tuple[str, ...] = ()
     """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
     passage quoted must then contain the question's nouns (see :mod:`bot.scope`)."""
+    time_cues: tuple[str, ...] = ()
+    """Detail cues asking for a time (多长时间, how long): a passage giving a span of time
+    (两年半) answers them."""
+    list_cues: tuple[str, ...] = ()
+    """Detail cues asking for a list (哪些): the thing listed must be discussed somewhere in the
+    interview, not necessarily in the passage."""
     person_cues: tuple[str, ...] = ()
     """Detail cues asking for a person (是谁, who is): the passage must name someone."""
     followup_more: tuple[str, ...] = ()
@@ -381,6 +387,18 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "detail_cues",
             node.key_line("detail_cues"),
+        ),
+        time_cues=_text_list(
+            node.get("time_cues", LineList()),
+            path,
+            "time_cues",
+            node.key_line("time_cues"),
+        ),
+        list_cues=_text_list(
+            node.get("list_cues", LineList()),
+            path,
+            "list_cues",
+            node.key_line("list_cues"),
         ),
         person_cues=_text_list(
             node.get("person_cues", LineList()),

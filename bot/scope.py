@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 
 from bot.knowledge import Knowledge
-from bot.text import compact, is_cjk, normalize, strip_markup
+from bot.text import compact, is_cjk, normalize, strip_markup, to_simplified
 from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 _PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
 """A person's name as the interview writes it: Guillaume Lample, Timothée Lacroix."""
+_TIME = re.compile(r"[0-9一二两三四五六七八九十几半]+\s*(?:年|个月|月|周|星期|天)")
+"""A span of time as the interview writes it: 两年半, 四个月, 六个月."""
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
 CUE_WINDOW_BEFORE = 2
@@ -66,10 +68,15 @@ class Scope:
         )
         self._cues = frozenset(normalize(c) for c in knowledge.lexicon.detail_cues if c.strip())
         self._cjk_cues = tuple(c for c in self._cues if is_cjk(c[0]))
+        self._list_cues = frozenset(normalize(c) for c in knowledge.lexicon.list_cues if c.strip())
         self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
         self._person_cues = tuple(normalize(c) for c in knowledge.lexicon.person_cues if c.strip())
         self._names_people = {
             e.id: bool(_PERSON_NAME.search(" ".join(e.answer))) for e in knowledge.entries
+        }
+        self._time_cues = frozenset(normalize(c) for c in knowledge.lexicon.time_cues if c.strip())
+        self._gives_time = {
+            e.id: bool(_TIME.search(to_simplified(" ".join(e.answer)))) for e in knowledge.entries
         }
         self._answers = {}
         for entry in knowledge.entries:
@@ -178,7 +185,10 @@ class Scope:
         cue's own nouns (名字, 题目, which university); a forward cue at the end of the question
         looks back (投资人有哪些). Of those, Chinese nouns and verbs of jieba's dictionary count,
         and English words whose synonym is a Chinese word (employees → 员工). A question asking
-        for a person (``person_cues``: 是谁, who is) also needs a person named in the passage.
+        for a person (``person_cues``: 是谁, who is) also needs a person named in the passage. A
+        list question (``list_cues``: 有哪些) asks only that the interview discusses the thing
+        listed, anywhere; a time question (``time_cues``: 多长时间, how long) is answered by a
+        passage that gives a span of time.
 
         Args:
             simplified: the question after :func:`bot.text.normalize`.
@@ -192,22 +202,32 @@ class Scope:
         raws = [raw for raw, _canonical in words]
         content = [k for k, (_raw, canonical) in enumerate(words) if canonical is not None]
         near: set[int] = set()
+        listed: set[int] = set()
+        spans: list[tuple[int, int, str]] = []  # every cue: its words i..j and its text
         for i in range(len(raws)):
             for j in range(i + 1, min(len(raws), i + 3) + 1):
                 joined = "".join(raws[i:j])
-                if not (
+                if (
                     joined in self._cues
                     or " ".join(raws[i:j]) in self._cues
                     or (j == i + 1 and is_cjk(joined[0]) and self._has_cjk_cue(joined))
                 ):
-                    continue
-                after = [k for k in content if k >= j][:CUE_WINDOW_AFTER]
-                before = [k for k in content if k < i][-CUE_WINDOW_BEFORE:]
-                forward = joined.startswith(FORWARD_CUE_STARTS) or joined.isascii()
-                # a forward cue at the end looks back: 投资人有哪些
-                near.update(after if forward and after else before)
-                # a cue that holds a noun (名字, 题目, which university) names the detail asked
-                near.update(k for k in range(i, j) if self._names_detail(*words[k]))
+                    spans.append((i, j, joined))
+        in_cue = {k for i, j, _joined in spans for k in range(i, j)}
+        timed = False
+        for i, j, joined in spans:
+            after = [k for k in content if k >= j and k not in in_cue][:CUE_WINDOW_AFTER]
+            before = [k for k in content if k < i and k not in in_cue][-CUE_WINDOW_BEFORE:]
+            forward = joined.startswith(FORWARD_CUE_STARTS) or joined.isascii()
+            window = after if forward and after else before  # 投资人有哪些 looks back
+            near.update(window)
+            if joined in self._list_cues:
+                listed.update(window)
+            timed = timed or joined in self._time_cues
+        # a cue's own nouns (名字, 题目, which university) name the detail asked, unless the cue
+        # asks for a time the passage gives (多长时间: 两年半)
+        if not (timed and self._gives_time[entry_id]):
+            near.update(k for k in in_cue if self._names_detail(*words[k]))
         text, tokens = self._answers[entry_id]
         missing = []
         asks_person = any(
@@ -230,12 +250,9 @@ class Scope:
                 noun = self._tokenizer.tag(raw) in CONTENT_TAGS
             else:
                 noun = canonical != raw and is_cjk(canonical[0])
-            if (
-                noun
-                and compact(raw) not in text
-                and canonical not in tokens
-                and canonical not in text
-            ):
+            if not noun or (index in listed and self._mentioned(raw, canonical)):
+                continue  # a list question (有哪些) on something the interview discusses
+            if compact(raw) not in text and canonical not in tokens and canonical not in text:
                 missing.append(raw)
         return tuple(dict.fromkeys(missing))
 

@@ -135,3 +135,16 @@ def test_who_questions_need_a_person_named_in_the_passage(engine):
         normalize("Who is Mistral's chief scientist?"), "background"
     )
     assert engine.answer("你的联合创始人是谁?").entry_ids == ("cofounders",)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "missing"),
+    [
+        ("你在DeepMind待了多长时间?", "background", ()),  # 两年半: a span of time given
+        ("Mistral 成立多长时间了?", "cofounders", ("成立",)),
+        ("Mistral 的 deployment options 有哪些?", "private_cloud", ()),  # discussed: a list
+        ("Mistral 的投资人有哪些?", "background", ("投资人",)),  # never discussed
+    ],
+)
+def test_time_and_list_questions(engine, question, entry_id, missing):
+    assert engine.scope.missing_details(normalize(question), entry_id) == missing
