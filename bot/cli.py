@@ -1,7 +1,8 @@
 """The ``mensch-bot`` command line: console, ask, check, eval, init, misses, run.
 
-Exit status: 0 on success, 1 when ``check`` finds problems in the answers (variants),
-2 for malformed knowledge or config (one ``file:line: problem`` line) or bad usage.
+Exit status: 0 on success; 2 for malformed knowledge or config (one ``file:line: problem``
+line), for ``check`` problems of any kind (variants that do not reach their entry included), or
+bad usage.
 """
 
 from __future__ import annotations

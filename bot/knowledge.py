@@ -2,7 +2,7 @@
 
 Loaded once from ``knowledge/*.yaml`` into frozen objects and validated with the rules of
 ``mensch-bot check`` (except "every variant reaches its own entry", which needs the matcher:
-see :func:`bot.engine.check_variants`). Knowledge is read-only at run time.
+see :func:`bot.check.check_variants`). Knowledge is read-only at run time.
 """
 
 from __future__ import annotations
@@ -147,13 +147,6 @@ class Knowledge:
     entries: tuple[Entry, ...]
     smalltalk: tuple[SmallTalk, ...]
     lexicon: Lexicon
-
-    def entry(self, entry_id: str) -> Entry:
-        """Return the entry with this id. Raises KeyError for an unknown id."""
-        for entry in self.entries:
-            if entry.id == entry_id:
-                return entry
-        raise KeyError(entry_id)
 
 
 def squeeze(text: str) -> str:
