@@ -11,6 +11,7 @@ import argparse
 import functools
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__, paths
@@ -45,7 +46,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.reply import render_text
 
     engine = _engine(args)
-    questions = [" ".join(args.question)] if args.question else None
+    questions: Iterable[str] | None = [" ".join(args.question)] if args.question else None
     out = sys.stdout
     if questions is None:
         if sys.stdin.isatty() and not args.json:

@@ -42,6 +42,11 @@ class Decision:
     absent: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
 
+    @property
+    def answered(self) -> Score | None:
+        """The score of the entry to quote for kind "answer", else None."""
+        return self.best if self.kind == "answer" else None
+
 
 def decide(
     ranking: list[Score],

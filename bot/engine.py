@@ -259,12 +259,12 @@ class Engine:
         for part, sentence in split_parts(question):
             simplified = normalize(part)
             ranking = self.matcher.rank(simplified)
-            decision = self.decide(part, simplified, ranking)
-            if decision.kind != "answer" or decision.best.entry_id in chosen:
+            best = self.decide(part, simplified, ranking).answered
+            if best is None or best.entry_id in chosen:
                 continue
-            entry_id = decision.best.entry_id
+            entry_id = best.entry_id
             near = any(self._related(entry_id, c) or self._same_turn(entry_id, c) for c in chosen)
-            strong = sentence or len(decision.best.matched) >= MIN_PART_TOKENS
+            strong = sentence or len(best.matched) >= MIN_PART_TOKENS
             if not chosen or near or strong:
                 chosen.append(entry_id)
         return tuple(chosen) if len(chosen) > len(first) else ()
@@ -388,13 +388,14 @@ class Engine:
         followup = self.followups.kind(simplified)
         if followup is not None and followup[0] != "about":
             # "tell me more", "為什麼?": nothing to match on their own
+            followed = None
             if context is not None and context.last:
-                return self._follow_up(question, followup, script, context, ())
-            return self._fallback(question, script, 0.0, ())
+                followed = self._follow_up(question, followup, script, context, ())
+            return followed or self._fallback(question, script, 0.0, ())
         ranking = self.matcher.rank(simplified) if cleaned else []
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
-        first = (decision.best.entry_id,) if decision.kind == "answer" else ()
+        first = (decision.answered.entry_id,) if decision.answered else ()
         parts = self._part_answers(question, first)
         if first or len(parts) >= 2:
             ids = parts or first

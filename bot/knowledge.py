@@ -351,7 +351,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
     stop = node.get("stopwords")
     if not isinstance(stop, LineMap):
         raise DataError(path, node.key_line("stopwords"), "stopwords must map zh/en to lists")
-    stopwords = set()
+    stopwords: set[str] = set()
     for key in stop:
         stopwords.update(_text_list(stop[key], path, f"stopwords.{key}", stop.key_line(key)))
     synonyms_node = node.get("synonyms")

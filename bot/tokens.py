@@ -16,6 +16,7 @@ import re
 import sys
 from hashlib import md5
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
 
@@ -65,10 +66,10 @@ def _common_words_dictionary(cache_dir: Path) -> str:
     return str(target)
 
 
-def _load_prefix_cache(tokenizer: jieba.Tokenizer) -> None:
-    """Load jieba's prefix-dictionary cache the way ``Tokenizer.initialize`` would, but with one
-    ``marshal.loads`` of the whole file (~3x faster than jieba's ``marshal.load`` on the open
-    file). Same file, same rule: used only when newer than the dictionary; a missing, stale or
+def _load_prefix_cache(tokenizer: Any) -> None:
+    """Load a ``jieba.Tokenizer``'s prefix-dictionary cache the way ``initialize`` would, but
+    with one ``marshal.loads`` of the whole file (~3x faster than jieba's ``marshal.load`` on
+    the open file). Same file, same rule: used only when newer than the dictionary; a missing, stale or
     unreadable cache is left to ``initialize``, which rebuilds and rewrites it."""
     dictionary = tokenizer.dictionary
     name = f"jieba.u{md5(dictionary.encode('utf-8', 'replace')).hexdigest()}.cache"

@@ -45,7 +45,11 @@ class LineList(list):
         return self.line
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's C loader when PyYAML was built with it (line numbers as exact), else pure Python."""
+
+
+class _Loader(_BaseLoader):
     """SafeLoader that builds LineMap / LineList and rejects duplicate keys.
 
     libyaml's C parser (``CSafeLoader``, in PyYAML's wheels) when present: the knowledge loads
