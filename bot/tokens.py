@@ -69,8 +69,8 @@ def _common_words_dictionary(cache_dir: Path) -> str:
 def _load_prefix_cache(tokenizer: Any) -> None:
     """Load a ``jieba.Tokenizer``'s prefix-dictionary cache the way ``initialize`` would, but
     with one ``marshal.loads`` of the whole file (~3x faster than jieba's ``marshal.load`` on
-    the open file). Same file, same rule: used only when newer than the dictionary; a missing, stale or
-    unreadable cache is left to ``initialize``, which rebuilds and rewrites it."""
+    the open file). Same file, same rule: used only when newer than the dictionary; a missing,
+    stale or unreadable cache is left to ``initialize``, which rebuilds and rewrites it."""
     dictionary = tokenizer.dictionary
     name = f"jieba.u{md5(dictionary.encode('utf-8', 'replace')).hexdigest()}.cache"
     cache = os.path.join(tokenizer.tmp_dir, name)
