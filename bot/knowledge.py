@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -111,17 +111,10 @@ class Lexicon:
     synonyms: MappingProxyType
     generic: frozenset[str]
     offtopic_cues: tuple[str, ...] = ()
-    detail_cues: tuple[str, ...] = ()
-    """Phrases of questions asking for one specific fact (哪所, 多少, how many, who): the
-    passage quoted must then contain the question's nouns (see :mod:`bot.scope`)."""
-    time_cues: tuple[str, ...] = ()
-    """Detail cues asking for a time (多长时间, how long): a passage giving a span of time
-    (两年半) answers them."""
-    list_cues: tuple[str, ...] = ()
-    """Detail cues asking for a list (哪些): the thing listed must be discussed somewhere in the
-    interview, not necessarily in the passage."""
-    person_cues: tuple[str, ...] = ()
-    """Detail cues asking for a person (是谁, who is): the passage must name someone."""
+    detail_cues: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    """Kind → phrases of questions asking for one specific fact: ``what`` (哪所, 名字), ``time``
+    (多久, when), ``year`` (哪一年), ``quantity`` (多少, how many), ``person`` (是谁, who is).
+    The passage quoted must give that fact (see :mod:`bot.scope`)."""
     followup_more: tuple[str, ...] = ()
     """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.followup`."""
     followup_why: tuple[str, ...] = ()
@@ -375,30 +368,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
             "offtopic_cues",
             node.key_line("offtopic_cues"),
         ),
-        detail_cues=_text_list(
-            node.get("detail_cues", LineList()),
-            path,
-            "detail_cues",
-            node.key_line("detail_cues"),
-        ),
-        time_cues=_text_list(
-            node.get("time_cues", LineList()),
-            path,
-            "time_cues",
-            node.key_line("time_cues"),
-        ),
-        list_cues=_text_list(
-            node.get("list_cues", LineList()),
-            path,
-            "list_cues",
-            node.key_line("list_cues"),
-        ),
-        person_cues=_text_list(
-            node.get("person_cues", LineList()),
-            path,
-            "person_cues",
-            node.key_line("person_cues"),
-        ),
+        detail_cues=_detail_cues(node, path),
         contrast_cues=_text_list(
             node.get("contrast_cues", LineList()),
             path,
@@ -424,6 +394,27 @@ def _load_lexicon(directory: Path) -> Lexicon:
             node.key_line("followup_about"),
         ),
     )
+
+
+DETAIL_KINDS = ("what", "time", "year", "quantity", "person")
+"""Kinds of detail a question can ask for (keys of the lexicon's ``detail_cues``)."""
+
+
+def _detail_cues(node: LineMap, path: Path) -> MappingProxyType:
+    """The lexicon's ``detail_cues``: a mapping of :data:`DETAIL_KINDS` to phrase lists."""
+    cues = node.get("detail_cues", LineMap())
+    if not isinstance(cues, LineMap):
+        raise DataError(path, node.key_line("detail_cues"), "detail_cues must map kinds to lists")
+    result = {}
+    for kind in cues:
+        if kind not in DETAIL_KINDS:
+            raise DataError(
+                path,
+                cues.key_line(kind),
+                f"unknown detail_cues kind {kind!r}; known: " + ", ".join(DETAIL_KINDS),
+            )
+        result[kind] = _text_list(cues[kind], path, f"detail_cues.{kind}", cues.key_line(kind))
+    return MappingProxyType(result)
 
 
 def load_knowledge(directory: str | Path) -> Knowledge:

@@ -22,6 +22,10 @@ from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 _PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
 """A person's name as the interview writes it: Guillaume Lample, Timothée Lacroix."""
+_NUMBER = re.compile(r"[0-9]+|[一二两三四五六七八九十百千万亿几半]+|大量|许多|很多|不少")
+"""A number or an amount as the interview writes it (2, 两, 三, 四, 大量)."""
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+"""A year (2023)."""
 _TIME = re.compile(r"[0-9一二两三四五六七八九十几半]+\s*(?:年|个月|月|周|星期|天)")
 """A span of time as the interview writes it: 两年半, 四个月, 六个月."""
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
@@ -66,18 +70,22 @@ class Scope:
         self.generic = frozenset(
             t for g in knowledge.lexicon.generic if (t := tokenizer.canonical(normalize(g)))
         )
-        self._cues = frozenset(normalize(c) for c in knowledge.lexicon.detail_cues if c.strip())
-        self._cjk_cues = tuple(c for c in self._cues if is_cjk(c[0]))
-        self._list_cues = frozenset(normalize(c) for c in knowledge.lexicon.list_cues if c.strip())
+        self._cue_kinds: dict[str, str] = {}  # normalised cue → its kind
+        for kind, cues in knowledge.lexicon.detail_cues.items():
+            for cue in cues:
+                if normalize(cue):
+                    self._cue_kinds.setdefault(normalize(cue), kind)
+        self._cjk_cues = tuple(c for c in self._cue_kinds if is_cjk(c[0]))
         self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
-        self._person_cues = tuple(normalize(c) for c in knowledge.lexicon.person_cues if c.strip())
-        self._names_people = {
-            e.id: bool(_PERSON_NAME.search(" ".join(e.answer))) for e in knowledge.entries
-        }
-        self._time_cues = frozenset(normalize(c) for c in knowledge.lexicon.time_cues if c.strip())
-        self._gives_time = {
-            e.id: bool(_TIME.search(to_simplified(" ".join(e.answer)))) for e in knowledge.entries
-        }
+        self._gives: dict[str, dict[str, bool]] = {}  # entry id → kind → the passage gives it
+        for entry in knowledge.entries:
+            passage = " ".join(entry.answer)
+            simplified = to_simplified(passage)
+            self._gives[entry.id] = {
+                "person": bool(_PERSON_NAME.search(passage)),
+                "time": bool(_TIME.search(simplified)),
+                "year": bool(_YEAR.search(simplified)),
+            }
         self._answers = {}
         for entry in knowledge.entries:
             parts = [normalize(s) for p in entry.answer for s in re.split(r"(?<=[。!?;])", p)]
@@ -143,12 +151,6 @@ class Scope:
         tag = self._tokenizer.tag(word)
         return tag in PROPER_NOUN_TAGS or (tag in NOUN_TAGS and word.endswith(LANGUAGE_ENDINGS))
 
-    def _has_cjk_cue(self, word: str) -> bool:
-        return any(cue in word for cue in self._cjk_cues)
-
-    def _is_cue(self, word: str) -> bool:
-        return word in self._cues or (is_cjk(word[0]) and self._has_cjk_cue(word))
-
     def _mentioned_name(self, raw: str, canonical: str | None) -> bool:
         """A Chinese name is mentioned when it, its synonym, or both its halves are
         (美国市场: 美国 and 市场)."""
@@ -176,19 +178,21 @@ class Scope:
         )
 
     def missing_details(self, simplified: str, entry_id: str) -> tuple[str, ...]:
-        """Words a detail question asks about that entry ``entry_id``'s answer does not contain.
+        """What a detail question asks that entry ``entry_id``'s passage does not give.
 
-        A detail question holds a ``detail_cues`` phrase (哪所, 多少, how many, 是谁…). The
-        words it asks about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
-        (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, 哪一年**出生**, how many
-        **employees**), up to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁), and the
-        cue's own nouns (名字, 题目, which university); a forward cue at the end of the question
-        looks back (投资人有哪些). Of those, Chinese nouns and verbs of jieba's dictionary count,
-        and English words whose synonym is a Chinese word (employees → 员工). A question asking
-        for a person (``person_cues``: 是谁, who is) also needs a person named in the passage. A
-        list question (``list_cues``: 有哪些) asks only that the interview discusses the thing
-        listed, anywhere; a time question (``time_cues``: 多长时间, how long) is answered by a
-        passage that gives a span of time.
+        A detail question holds a phrase of the lexicon's ``detail_cues``. The words it asks
+        about: up to :data:`CUE_WINDOW_AFTER` content words after a forward cue
+        (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, how many **employees**), up
+        to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁, **营收**多少); Chinese nouns
+        and verbs of jieba's dictionary count, and English words whose synonym is Chinese
+        (employees → 员工). By the cue's kind:
+
+        * ``what``: those words, and the cue's own nouns (名字, which university), must be in
+          the passage;
+        * ``quantity``: the passage must give a number next to the word counted (三个方面);
+        * ``time``: a span or point of time (两年半, 一年前); ``year``: a year (2023);
+        * ``person``: someone named (Guillaume Lample);
+        * and for every kind but ``quantity``, the words asked about must be in the passage.
 
         Args:
             simplified: the question after :func:`bot.text.normalize`.
@@ -201,60 +205,68 @@ class Scope:
         words = self._tokenizer.words(simplified)
         raws = [raw for raw, _canonical in words]
         content = [k for k, (_raw, canonical) in enumerate(words) if canonical is not None]
-        near: set[int] = set()
-        listed: set[int] = set()
-        spans: list[tuple[int, int, str]] = []  # every cue: its words i..j and its text
+        spans = self._cue_spans(raws)
+        if not spans:
+            return ()
+        in_cue = {k for i, j, _kind in spans for k in range(i, j)}
+        text, tokens = self._answers[entry_id]
+        gives = self._gives[entry_id]
+        missing: list[str] = []
+        for i, j, kind in spans:
+            after = [k for k in content if k >= j and k not in in_cue][:CUE_WINDOW_AFTER]
+            before = [k for k in content if k < i and k not in in_cue][-CUE_WINDOW_BEFORE:]
+            cue = "".join(raws[i:j]) if is_cjk(raws[i][0]) else " ".join(raws[i:j])
+            forward = cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()
+            window = after if forward and after else before  # 营收多少 looks back
+            if kind in ("person", "time", "year") and not gives[kind]:
+                missing.append(cue)  # who: no one named; when: no time given
+            if kind == "what":  # the cue's own nouns name the detail (名字, which university)
+                window += [k for k in range(i, j) if self._names_detail(*words[k])]
+            asked = [words[k] for k in window if self._asked(*words[k])]
+            if kind == "quantity":
+                counted = [(raw, c) for raw, c in (words[k] for k in window) if c is not None]
+                head = (counted[0] if forward else counted[-1]) if counted else ("", "")
+                if not self._counts(text, *head):  # the word counted: 多少人, 营收多少
+                    missing.append(head[0] or cue)
+                continue
+            for raw, canonical in asked:
+                if compact(raw) not in text and canonical not in tokens and canonical not in text:
+                    missing.append(raw)
+        return tuple(dict.fromkeys(missing))
+
+    def _cue_spans(self, raws: list[str]) -> list[tuple[int, int, str]]:
+        """Every detail cue among the words: (first word, end, kind)."""
+        spans = []
         for i in range(len(raws)):
             for j in range(i + 1, min(len(raws), i + 3) + 1):
                 joined = "".join(raws[i:j])
-                if (
-                    joined in self._cues
-                    or " ".join(raws[i:j]) in self._cues
-                    or (j == i + 1 and is_cjk(joined[0]) and self._has_cjk_cue(joined))
-                ):
-                    spans.append((i, j, joined))
-        in_cue = {k for i, j, _joined in spans for k in range(i, j)}
-        timed = False
-        for i, j, joined in spans:
-            after = [k for k in content if k >= j and k not in in_cue][:CUE_WINDOW_AFTER]
-            before = [k for k in content if k < i and k not in in_cue][-CUE_WINDOW_BEFORE:]
-            forward = joined.startswith(FORWARD_CUE_STARTS) or joined.isascii()
-            window = after if forward and after else before  # 投资人有哪些 looks back
-            near.update(window)
-            if joined in self._list_cues:
-                listed.update(window)
-            timed = timed or joined in self._time_cues
-        # a cue's own nouns (名字, 题目, which university) name the detail asked, unless the cue
-        # asks for a time the passage gives (多长时间: 两年半)
-        if not (timed and self._gives_time[entry_id]):
-            near.update(k for k in in_cue if self._names_detail(*words[k]))
-        text, tokens = self._answers[entry_id]
-        missing = []
-        asks_person = any(
-            (f" {c} " in f" {simplified} ") if c.isascii() else (c in simplified)
-            for c in self._person_cues
-        )
-        if asks_person and not self._names_people[entry_id]:
-            missing.append(next(c for c in self._person_cues if c in simplified))
-        if not near:
-            return tuple(missing)
-        for index in sorted(near):
-            raw, canonical = words[index]
-            if (
-                canonical is None
-                or canonical in self.generic
-                or (self._is_cue(raw) and self._tokenizer.tag(raw) not in NOUN_TAGS)
-            ):
-                continue
-            if is_cjk(raw[0]):
-                noun = self._tokenizer.tag(raw) in CONTENT_TAGS
-            else:
-                noun = canonical != raw and is_cjk(canonical[0])
-            if not noun or (index in listed and self._mentioned(raw, canonical)):
-                continue  # a list question (有哪些) on something the interview discusses
-            if compact(raw) not in text and canonical not in tokens and canonical not in text:
-                missing.append(raw)
-        return tuple(dict.fromkeys(missing))
+                kind = self._cue_kinds.get(joined) or self._cue_kinds.get(" ".join(raws[i:j]))
+                if kind is None and j == i + 1 and is_cjk(joined[0]):
+                    kind = next((self._cue_kinds[c] for c in self._cjk_cues if c in joined), None)
+                if kind is not None:
+                    spans.append((i, j, kind))
+        return spans
+
+    def _asked(self, raw: str, canonical: str | None) -> bool:
+        """A word a detail question can ask about: a Chinese noun or verb of jieba's dictionary,
+        or an English word whose synonym is Chinese; not a stopword or generic term."""
+        if canonical is None or canonical in self.generic:
+            return False
+        if is_cjk(raw[0]):
+            return self._tokenizer.tag(raw) in CONTENT_TAGS
+        return canonical != raw and is_cjk(canonical[0])
+
+    @staticmethod
+    def _counts(text: str, raw: str, canonical: str | None) -> bool:
+        """True when the passage (compact Simplified) gives a number next to what is counted
+        (三个方面, 四个月); with nothing named (raw ""), any number will do."""
+        if not raw:
+            return bool(_NUMBER.search(text))
+        for word in dict.fromkeys(w for w in (raw, canonical) if w and is_cjk(w[0])):
+            number, counted = _NUMBER.pattern, re.escape(word)
+            if re.search(rf"(?:{number})\S{{0,3}}{counted}|{counted}\S{{0,4}}(?:{number})", text):
+                return True
+        return False
 
 
 def _names(text: str) -> list[str]:

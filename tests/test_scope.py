@@ -140,11 +140,18 @@ def test_who_questions_need_a_person_named_in_the_passage(engine):
 @pytest.mark.parametrize(
     ("question", "entry_id", "missing"),
     [
-        ("你在DeepMind待了多长时间?", "background", ()),  # 两年半: a span of time given
+        # time: a span of time answers it (兩年半), a founding date is not given
+        ("你在DeepMind待了多长时间?", "background", ()),
         ("Mistral 成立多长时间了?", "cofounders", ("成立",)),
-        ("Mistral 的 deployment options 有哪些?", "private_cloud", ()),  # discussed: a list
-        ("Mistral 的投资人有哪些?", "background", ("投资人",)),  # never discussed
+        # quantity: a number next to what is counted
+        ("价值主张有多少方面", "value_prop", ()),  # 三個方面
+        ("团队有多少人", "team_speed", ("人",)),  # 四個月 counts months, not people
+        ("营收多少", "oss_shift", ("营收",)),
+        ("How many customers do you have?", "value_prop", ("customers",)),
+        ("开发者用大模型要做多少工作", "new_language", ()),  # 大量的工作
+        # year: no year in the passage (出生 in 科學家出生 is no birth year)
+        ("你哪一年出生?", "background", ("哪一年",)),
     ],
 )
-def test_time_and_list_questions(engine, question, entry_id, missing):
+def test_time_quantity_and_year_questions(engine, question, entry_id, missing):
     assert engine.scope.missing_details(normalize(question), entry_id) == missing
