@@ -152,8 +152,19 @@ def _mapping(parent: LineMap, key: str, path: Path, required: bool = False) -> L
     return value
 
 
+MATCHING_KEYS = ("answer_threshold", "suggest_threshold", "margin", "max_suggestions")
+"""The settings of the ``matching:`` section."""
+
+
 def _thresholds(root: LineMap, path: Path) -> Thresholds:
     section = _mapping(root, "matching", path)
+    for key in section:
+        if key not in MATCHING_KEYS:
+            raise DataError(
+                path,
+                section.key_line(key),
+                f"unknown setting matching.{key}; known: " + ", ".join(MATCHING_KEYS),
+            )
     d = Thresholds()
     answer = _number(section, "answer_threshold", d.answer, 0, 100, path)
     suggest = _number(section, "suggest_threshold", d.suggest, 0, 100, path)

@@ -295,14 +295,14 @@ class Engine:
             return replace(self.answer_entries(ids, script, question), top=top)
         last = [self._entries[e] for e in context.last]
         related = [r for e in last for r in e.related if r not in context.given]
+        choices = tuple(self.choice(self._entries[r], script) for r in dict.fromkeys(related))
+        untold = tuple(c for c in self.topics(script) if c.entry_id not in context.given)
         return Reply(
             kind="related",
             question=question,
             script=script,
             paragraphs=(self.persona("no_more", script),),
-            suggestions=tuple(
-                self.choice(self._entries[r], script) for r in dict.fromkeys(related)
-            )[:3],
+            suggestions=choices[:3] or untold or self.topics(script),  # never an empty list
             top=top,
         )
 
@@ -391,8 +391,10 @@ class Engine:
             followed = None
             if context is not None and context.last:
                 followed = self._follow_up(question, followup, script, context, ())
-            return followed or self._fallback(question, script, 0.0, ())
-        ranking = self.matcher.rank(simplified) if cleaned else []
+            return followed or self._help(question, script)
+        if not cleaned:  # emoji, punctuation, nothing: no question to answer yet
+            return self._help(question, script)
+        ranking = self.matcher.rank(simplified)
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         first = (decision.answered.entry_id,) if decision.answered else ()
@@ -435,6 +437,17 @@ class Engine:
                 top=top,
             )
         return self._fallback(question, script, confidence, top)
+
+    def _help(self, question: str, script: Script) -> Reply:
+        """How to ask, with the interview's topics: for a message with no question in it (only
+        emoji or punctuation, or "tell me more" with nothing said before)."""
+        return Reply(
+            kind="smalltalk",
+            question=question,
+            script=script,
+            paragraphs=(self.persona("help", script),),
+            suggestions=self.topics(script),
+        )
 
     def _fallback(
         self, question: str, script: Script, confidence: float, top: tuple[tuple[str, float], ...]

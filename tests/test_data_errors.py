@@ -187,3 +187,18 @@ def test_config_option_works_before_and_after_the_command(project):
     assert before.returncode == after.returncode == 2
     assert before.stderr == after.stderr
     assert "margin must be a number" in after.stderr
+
+
+def test_misspelled_matching_setting_is_named(tmp_path):
+    from conftest import write_config
+
+    path = write_config(
+        tmp_path, matching="matching:\n  answr_threshold: 3\n  suggest_threshold: 25\n"
+    )
+    result = run_cli("--config", str(path), "check")
+    assert result.returncode == 2
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "answr" in t)
+    assert result.stderr.strip() == (
+        f"{path}:{line}: unknown setting matching.answr_threshold; known: answer_threshold, "
+        "suggest_threshold, margin, max_suggestions"
+    )

@@ -194,7 +194,9 @@ def test_long_question_with_personal_context_still_reaches_its_topic(engine):
 
 
 def test_bare_commands_are_not_questions(engine):
-    assert engine.answer("/start").kind == "fallback"
+    bare = engine.answer("/start")  # nothing asked: how to ask, and the topics
+    assert bare.kind == "smalltalk" and not bare.matched
+    assert bare.paragraphs == (engine.persona("help", "en"),) and bare.suggestions
     assert engine.answer("/help@OtherBot 開源").entry_id == "oss_value"
 
 
@@ -221,3 +223,10 @@ def test_how_to_definition_and_future_questions_are_never_answered_outright(engi
 def test_offtopic_cue_does_not_block_the_same_topic_asked_plainly(engine):
     assert engine.answer("Can I deploy Mistral in a private cloud?").entry_id == "private_cloud"
     assert engine.answer("你们的模型法语好吗").entry_id == "language"
+
+
+@pytest.mark.parametrize("text", ["", "🤔🚀😀", "。。。", "tell me more", "為什麼?"])
+def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(engine, text):
+    reply = engine.answer(text)
+    assert reply.kind == "smalltalk" and not reply.matched
+    assert reply.suggestions == engine.topics(reply.script)
