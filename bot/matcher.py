@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge import Entry, Knowledge
 from bot.semantic import Embedder
@@ -149,6 +150,14 @@ class Score:
     features: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+_LATIN_WORDS = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
+MIN_TYPO_CHARS = 4
+"""English words shorter than this (letters) are never corrected: too many neighbours."""
+SHORT_TYPO_CHARS = 5
+"""English words shorter than this (letters) are corrected only for two swapped letters: one
+other edit away from a known word, a short word is usually another real word (week, weak)."""
+LONG_TYPO_CHARS = 8
+"""English words this long may be two edits from the word meant."""
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;])")
 MIN_SENTENCE_CHARS = 5
 """Answer sentences shorter than this (characters) are not embedded on their own."""
@@ -289,6 +298,63 @@ class Matcher:
             for token in variant.tokens:
                 postings[token].append(i)
         self._postings = {t: tuple(v) for t, v in postings.items()}
+        known = [text for entry_texts in texts for text, _tokens in entry_texts]
+        known += [normalize(f) for f in (*knowledge.lexicon.synonyms, *knowledge.lexicon.words)]
+        known += [normalize(w) for w in knowledge.lexicon.stopwords]
+        latin = {w for t in known for w in _LATIN_WORDS.findall(t)}
+        stop = {w for w in (normalize(x) for x in knowledge.lexicon.stopwords) if w.isascii()}
+        self._latin_known = frozenset(latin)
+        self._latin_content = tuple(sorted(latin - stop))  # never "correct" into a stopword
+        self._latin_stems = frozenset(tokenizer.stem(w) for w in latin)
+
+    def correct(self, normalized: str) -> str:
+        """English typos fixed against the knowledge's own English words: a word of
+        :data:`MIN_TYPO_CHARS` or more letters that no variant, synonym or stopword uses, and
+        that is not another form of one (same Snowball stem), becomes the known content word
+        one edit away (two from :data:`LONG_TYPO_CHARS` letters; a swap of two neighbouring
+        letters is one edit; below :data:`SHORT_TYPO_CHARS` letters only a swap): "opne sourse"
+        → "open source", "backround" → "background". Chinese is left alone (jieba and the
+        synonyms handle it).
+
+        Args:
+            normalized: text after :func:`bot.text.normalize`.
+
+        Returns:
+            The text with the corrected words; the same text when nothing needs correcting.
+        """
+
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            if len(word) < MIN_TYPO_CHARS or word in self._latin_known:
+                return word
+            if self._tokenizer.stem(word) in self._latin_stems:
+                return word  # another form of a known word (wants, providers)
+            limit = 2 if len(word) >= LONG_TYPO_CHARS else 1
+            found = process.extract(
+                word,
+                self._latin_content,
+                scorer=DamerauLevenshtein.distance,
+                score_cutoff=limit,
+                limit=None,
+            )
+            if len(word) < SHORT_TYPO_CHARS:  # week, pace, bank: only a swap (opne → open)
+                found = [f for f in found if sorted(f[0]) == sorted(word)]
+            if not found:
+                return word
+            # nearest first; among equals, the same letters swapped (opne → open, not one),
+            # then the same first letter, then the same length
+            return min(
+                found,
+                key=lambda f: (
+                    f[1],
+                    sorted(f[0]) != sorted(word),
+                    f[0][0] != word[0],
+                    abs(len(f[0]) - len(word)),
+                    f[0],
+                ),
+            )[0]
+
+        return _LATIN_WORDS.sub(fix, normalized)
 
     def weight(self, token: str) -> float:
         """IDF weight of a canonical token (unknown tokens weigh as much as the rarest)."""
@@ -309,11 +375,13 @@ class Matcher:
         """Score every entry for one question.
 
         Args:
-            normalized: the question after :func:`bot.text.normalize` (may be "").
+            normalized: the question after :func:`bot.text.normalize` (may be ""); English
+                typos are corrected first (:meth:`correct`).
 
         Returns:
             One Score per entry, best first; ties keep the entries' file order.
         """
+        normalized = self.correct(normalized)
         query = set(self.tokens(normalized))
         surface_q = compact(normalized)
         count = len(self._ids)

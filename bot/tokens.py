@@ -232,6 +232,10 @@ class Tokenizer:
         mapped = mapped or token
         return None if mapped in self._stopwords else mapped
 
+    def stem(self, word: str) -> str:
+        """The Snowball (English) stem of a lower-case Latin word: "providers" → "provid"."""
+        return self._stem(word)
+
     def synonym(self, word: str) -> str | None:
         """The canonical term ``word`` (normalised) stands for, stopwords included ("us" → 美国);
         None when the lexicon lists no synonym for it or its English stem."""

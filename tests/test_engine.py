@@ -230,3 +230,29 @@ def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(
     reply = engine.answer(text)
     assert reply.kind == "smalltalk" and not reply.matched
     assert reply.suggestions == engine.topics(reply.script)
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        ("opne sourse models", "open sourse models"),  # a swap; sourse is a listed typo
+        ("whats ur backround", "whats ur background"),
+        ("how do you deploy on premis", "how do you deploy on premise"),
+        # real words stay: other forms of known words, short words one edit from another
+        (
+            "what s the weather like in paris this week",
+            "what s the weather like in paris this week",
+        ),
+        (
+            "a french bank that wants us cloud providers",
+            "a french bank that wants us cloud providers",
+        ),
+    ],
+)
+def test_english_typos_are_corrected_against_the_knowledges_words(engine, typed, corrected):
+    assert engine.matcher.correct(typed) == corrected
+
+
+def test_typo_question_is_answered(engine):
+    assert engine.answer("opne sourse models??").entry_ids == ("oss_value",)
+    assert engine.answer("whats ur backround").entry_ids == ("background",)
