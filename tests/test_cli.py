@@ -73,9 +73,9 @@ def test_console_numbers_out_of_range_ask_for_a_valid_pick_in_the_users_script()
     assert "—— Arthur Mensch" in result.stdout  # "2" still picked from the same suggestions
 
 
-def test_console_emoji_after_chinese_falls_back_in_chinese():
+def test_console_emoji_after_chinese_says_how_to_ask_in_chinese():
     result = run_cli("console", stdin="你的博士是什么专业\n👍\n:q\n")
-    assert "这个问题我在那次访谈里没有谈到" in result.stdout
+    assert "直接用繁体、简体或英文提问即可" in result.stdout
 
 
 def test_console_help_lists_numbered_topics_that_can_be_picked():

@@ -119,10 +119,11 @@ def test_more_goes_on_through_the_turn_then_related_then_says_that_is_all(engine
     assert that_is_all.paragraphs[0].startswith("關於這一點,我在那次訪談裡就說了這些")
 
 
-def test_follow_up_without_context_is_an_honest_fallback(engine):
+def test_follow_up_without_context_says_how_to_ask(engine):
     for text in ("tell me more", "還有呢?", "為什麼?"):
         reply = engine.answer(text)
-        assert reply.kind == "fallback" and not reply.matched, text
+        assert reply.kind == "smalltalk" and not reply.matched, text
+        assert reply.paragraphs == (engine.persona("help", reply.script),)
 
 
 def test_complete_question_is_never_bent_by_the_context(engine):
@@ -153,7 +154,9 @@ def test_ask_conversation_flag_keeps_one_context():
     more = run_cli("ask", "--json", "--conversation", stdin="歐洲的弱點是什麼?\ntell me more\n")
     first, second = (json.loads(x) for x in more.stdout.splitlines())
     assert second["kind"] == "answer" and second["entries"] == ["talent"]
-    assert run_cli("ask", "--json", stdin="tell me more\n").stdout.count('"fallback"') == 1
+    assert (
+        json.loads(run_cli("ask", "--json", stdin="tell me more\n").stdout)["kind"] == "smalltalk"
+    )
 
 
 def test_console_follow_ups():
