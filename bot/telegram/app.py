@@ -29,12 +29,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.telegram import admin, callbacks, commands, inlinequeries, messages, reloading
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.errorhandler import error_handler
 from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.polling import TolerantBot
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.texts import COMMANDS
 
@@ -112,30 +114,32 @@ def build_application(
     """
     base_url = base_url or settings.base_url
     limits = settings.rate_limit
+    bot = TolerantBot(
+        token,
+        base_url=base_url,
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=limits.overall_per_second,
+            group_max_rate=limits.group_per_minute,
+            max_retries=limits.max_retries,
+        ),
+        # httpcore scans every pooled connection per request: keep the pool near the need
+        request=HTTPXRequest(
+            connection_pool_size=settings.concurrent_updates + 4,
+            connect_timeout=5,
+            read_timeout=10,
+            write_timeout=10,
+            pool_timeout=5,
+        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),  # the library's default
+    )
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=limits.overall_per_second,
-                group_max_rate=limits.group_per_minute,
-                max_retries=limits.max_retries,
-            )
-        )
-        # httpcore scans every pooled connection per request: keep the pool near the need
-        .connection_pool_size(settings.concurrent_updates + 4)
-        .connect_timeout(5)
-        .read_timeout(10)
-        .write_timeout(10)
-        .pool_timeout(5)
+        .bot(bot)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)

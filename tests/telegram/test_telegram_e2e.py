@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from botprocess import BotProcess, write_config
+from botprocess import BotProcess, serve, write_config
 from fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
 from harness import running_fake
 
@@ -28,14 +28,7 @@ fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
 
 @pytest.fixture(scope="module")
 def bot(fake, tmp_path_factory):
-    process = BotProcess(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
-    try:
-        process.wait_started(fake)
-    except AssertionError:
-        process.stop()
-        raise
-    yield process
-    process.stop()
+    yield from serve(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
 
 
 def replies(fake, chat):
@@ -323,6 +316,9 @@ def test_webhook_mode(tmp_path, secret_from):
             msg = fake.new_message(3001, 3001, ASK)
             update = json.dumps({"update_id": 1, "message": msg}).encode()
             assert _post(url, update, "wrong") == 403
+            bad = dict(msg, **{"from": {"id": 3001, "first_name": "No is_bot"}})
+            assert _post(url, json.dumps({"update_id": 2, "message": bad}).encode(),
+                         "s3cret_T") == 400  # fmt: skip
             assert _post(url, update, "s3cret_T") == 200
             [reply] = fake.wait_for(lambda: fake.messages_to(3001), 20, "webhook reply")
             assert reply["text"].startswith(ANSWER_START)
