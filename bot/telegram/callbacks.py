@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import runtime as rt
@@ -27,6 +27,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     - "n|script|" ("none of these"): edited into the fallback text with topic buttons;
     - "r|script|id" (related question, topic): the answer is sent as a new message.
 
+    Under a message the bot can no longer reach (Telegram's inaccessible message, ``date``
+    0), "a" and "n" send a new message too, never an edit; a failed edit also falls back to
+    sending (:func:`bot.telegram.delivery.edit_into`).
+
     A second press of the same button is harmless: an edit to identical content is
     ignored, and a new message is not sent twice. New messages count against the chat's
     flood budget, like answers to questions.
@@ -37,18 +41,19 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = rt.runtime(context)
     engine = rt.engine(context)
     parsed = parse_callback_data(query.data)
-    message = query.message if isinstance(query.message, Message) else None
+    message = query.message
     script = parsed[1] if parsed else rt.update_script(update, context)
     if parsed is None or message is None:
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
     action, script, entry_id = parsed
-    key = (message.chat_id, message.message_id, query.data)
-    if action == "r" and not runtime.first_press(key):
+    chat_id = message.chat.id
+    sends = action == "r" or not message.is_accessible  # a new message, not an edit
+    if sends and not runtime.first_press((chat_id, message.message_id, query.data)):
         await answer_query(lambda: query.answer(runtime.settings.text(script, "already_sent")))
         return
-    if action == "r" and not runtime.flood.allow(message.chat_id, message.chat.type):
-        log.info("flood guard: chat %s over budget, button press ignored", message.chat_id)
+    if sends and not runtime.flood.allow(chat_id, message.chat.type):
+        log.info("flood guard: chat %s over budget, button press ignored", chat_id)
         await answer_query(query.answer)
         return
     if action != "n":
@@ -72,5 +77,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "a":
         await edit_into(context.bot, message, rendered)
     else:
-        thread = message.message_thread_id if message.is_topic_message else None
-        await deliver(context.bot, message.chat_id, rendered, thread_id=thread)
+        topic = message.is_accessible and message.is_topic_message
+        thread = message.message_thread_id if topic else None
+        await deliver(context.bot, chat_id, rendered, thread_id=thread)

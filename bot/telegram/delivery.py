@@ -125,9 +125,17 @@ async def deliver(
 async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
     """Edit ``message`` into the first part of ``rendered``; send any further parts after it.
 
-    Returns False when nothing changed (Telegram's "message is not modified", e.g. the same
-    button pressed twice), True otherwise.
+    A message the bot can no longer reach (``message.is_accessible`` is False: Telegram sends
+    ``date`` 0 for messages too old or deleted) is never edited: ``rendered`` is sent as new
+    messages into its chat instead. So is a failed edit of any other kind (400 "message to
+    edit not found", "message can't be edited", …), so the user still gets the answer.
+
+    Returns:
+        False when nothing changed (Telegram's "message is not modified", e.g. the same button
+        pressed twice) or the reply was dropped (403); True otherwise.
     """
+    if not message.is_accessible:
+        return bool(await deliver(bot, message.chat.id, rendered))
     single = len(rendered.parts) == 1
     kwargs: dict[str, Any] = {
         "chat_id": message.chat_id,
@@ -135,17 +143,18 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
         "text": rendered.parts[0],
         "reply_markup": rendered.keyboard if single else None,
     }
+    thread = message.message_thread_id if message.is_topic_message else None
     try:
         result = await _with_recovery(bot.edit_message_text, kwargs, rendered.plain[0])
     except BadRequest as exc:
         if "message is not modified" in exc.message.lower():
             return False
-        raise
+        log.info("edit failed (%s); sending the reply as a new message", exc.message)
+        return bool(await deliver(bot, kwargs["chat_id"], rendered, thread_id=thread))
     if result is None:
         return False
     if not single:
         rest = Rendered(rendered.parts[1:], rendered.plain[1:], rendered.keyboard)
-        thread = message.message_thread_id if message.is_topic_message else None
         await deliver(bot, kwargs["chat_id"], rest, thread_id=thread)
     return True
 

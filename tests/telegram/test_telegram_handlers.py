@@ -233,14 +233,19 @@ def test_none_of_these_and_related_buttons(inproc, fake):
     assert fake.callback_queries[q1]["text"] == ""
 
 
+def _press_on(inproc, qid: str, message: dict, data: str) -> None:
+    """User P presses a button carrying ``data`` under ``message`` (as the client shows it)."""
+    inproc.fake.callback_queries[qid] = {"answered": 0}
+    user = inproc.fake.user(P, language_code="en")
+    query = {"id": qid, "from": user, "chat_instance": "1", "message": message, "data": data}
+    inproc.feed("callback_query", query)
+
+
 def test_garbage_and_stale_callback_data(inproc, fake):
     inproc.say(P, P, "maybe")
     _, msg = one(fake, P)
     for data, qid in (("x|y", "901"), ("r|en|gone", "902")):
-        fake.callback_queries[qid] = {"answered": 0}
-        user = fake.user(P, language_code="en")
-        query = {"id": qid, "from": user, "chat_instance": "1", "message": msg, "data": data}
-        inproc.feed("callback_query", query)
+        _press_on(inproc, qid, msg, data)
         assert fake.callback_queries[qid]["text"] == "This button has expired."
     assert len(sent(fake, P)) == 1
 
@@ -252,6 +257,34 @@ def test_a_late_press_still_delivers_the_answer(inproc, fake):
               "expired or query ID is invalid")  # fmt: skip
     inproc.press(P, msg["message_id"], "a|en|work", P)
     assert fake.chats[P].messages[msg["message_id"]]["text"].startswith("Answer for work.")
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+
+
+def test_buttons_under_an_inaccessible_message_send_new_messages(inproc, fake, caplog):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    gone = {"chat": msg["chat"], "message_id": msg["message_id"], "date": 0}  # Bot API shape
+    with caplog.at_level(logging.INFO):
+        for qid, data in (("911", "a|en|work"), ("912", "a|en|work"), ("913", "n|en|")):
+            _press_on(inproc, qid, gone, data)
+    assert fake.calls("editMessageText") == []
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[1].startswith("Answer for work.") and texts[2] == "[fallback:en]"
+    assert len(texts) == 3  # the second press of the same button: no second answer
+    assert fake.callback_queries["912"]["text"] == "Already sent."
+    assert buttons(sent(fake, P)[2][1]["reply_markup"]) == ["r|en|open", "r|en|europe", "r|en|work"]
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_failed_edit_falls_back_to_sending(inproc, fake):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    fake.delete(P, msg["message_id"])  # the client still shows it; Telegram cannot edit it
+    _press_on(inproc, "914", msg, "a|en|europe")
+    [(method, _, error)] = [s for s in fake.sent if s[0] == "editMessageText"]
+    assert "message to edit not found" in str(error)
+    assert sent(fake, P)[-1][1]["text"].startswith("Answer for europe.")
     assert inproc.app.bot_data["runtime"].stats["errors"] == 0
 
 
