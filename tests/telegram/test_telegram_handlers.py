@@ -142,6 +142,26 @@ def test_text_mention_and_emoji_offsets(inproc, fake):
     one(fake, G)
 
 
+def test_bad_entity_offsets_are_no_entity(inproc, fake, caplog):
+    name = f"@{BOT_USERNAME}"
+    split = {"type": "mention", "offset": 1, "length": len(name)}  # inside the 😀 pair
+    past_end = {"type": "mention", "offset": 400, "length": 15}
+    negative = {"type": "mention", "offset": -3, "length": 15}
+    command = {"type": "bot_command", "offset": 0, "length": 3}  # ends inside 😀
+    with caplog.at_level(logging.WARNING):
+        inproc.say(G, USER, f"😀{name} why open?", entities=[split])
+        inproc.say(G, USER, f"{name} why open?", entities=[past_end, negative])
+        inproc.say(G, USER, "/a😀sk why?", entities=[command])
+        inproc.say(G, USER, None, caption=f"😀{name} why?", entities=[split],
+                   extra={"photo": [_photo()]})  # fmt: skip
+        inproc.say(P, P, f"😀{name} why open?", entities=[split])  # private: still a question
+    assert sent(fake, G) == []  # not addressed: silence, no traceback
+    assert inproc.engine.questions == [f"😀{name} why open?"]
+    assert one(fake, P)[1]["text"].startswith(f"You asked: 😀{name} why open?")
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert caplog.records == []
+
+
 def test_ask_command_forms(inproc, fake):
     inproc.say(G, USER, f"/ask@{BOT_USERNAME} why open?")
     inproc.say(G, USER, "/ask why europe?")

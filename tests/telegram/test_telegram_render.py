@@ -8,8 +8,10 @@ import pytest
 from fakeapi import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram import MessageEntity
 
 from bot.reply import Choice, Reply
+from bot.telegram.addressing import entity_text
 from bot.telegram.render import (
     MAX_TEXT,
     callback_data,
@@ -134,3 +136,19 @@ def test_inline_article_is_one_message_with_link():
     text = inline_article_text(answer(["word " * 1000]))
     visible = parse_html(text)
     assert fits(visible) and visible.endswith(URL) and "…" in visible
+
+
+@pytest.mark.parametrize(
+    ("offset", "length", "expected"),
+    [
+        (0, 2, "😀"),  # one astral character = 2 UTF-16 units
+        (2, 4, "@Bot"),
+        (1, 5, None),  # starts inside the pair
+        (0, 1, None),  # ends inside the pair
+        (2, 99, None),  # past the end
+        (-1, 3, None),
+        (2, 0, None),
+    ],
+)
+def test_entity_text_valid_or_none(offset, length, expected):
+    assert entity_text("😀@Bot hi", MessageEntity("mention", offset, length)) == expected
