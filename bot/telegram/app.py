@@ -27,11 +27,20 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from bot.telegram import admin, callbacks, commands, inlinequeries, messages, reloading
+from bot.telegram import (
+    admin,
+    callbacks,
+    commands,
+    dedup,
+    inlinequeries,
+    messages,
+    reloading,
+)
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.errorhandler import error_handler
@@ -108,7 +117,8 @@ def build_application(
         unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
 
     Returns:
-        The Application, handlers registered in order: commands, admin commands, unknown
+        The Application, handlers registered in order: duplicate updates dropped (group
+        -2), then commands, admin commands, unknown
         commands, questions, non-text messages, buttons, inline queries, then the error
         handler. It is not initialised or started.
     """
@@ -150,6 +160,7 @@ def build_application(
         settings=settings, reload=reload, unanswered=unanswered
     )
 
+    application.add_handler(TypeHandler(Update, dedup.drop_duplicates), group=-2)
     new = messages.NEW_MESSAGE
     for name, callback in (
         ("start", commands.start),

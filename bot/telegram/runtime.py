@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
 from bot.telegram.settings import TelegramSettings
+from bot.telegram.state import KeyStore, RecentKeys
 
 ENGINE = "engine"
 RUNTIME = "runtime"
@@ -40,7 +41,11 @@ class Runtime:
         me: the bot's identity, filled from getMe at start-up.
         rng: randomness for /random.
         pressed: recently handled button presses (chat id, message id, data), so a double
-            press does not send an answer twice; bounded to 2,000 entries.
+            press does not send an answer twice; at most 2,000 kept, each for 24 hours.
+        delivered: recently handled updates (:func:`bot.telegram.dedup.update_key`: a
+            message's (chat id, message id), a query's id), so an update delivered twice
+            (a restart before the offset was confirmed, a webhook retry) is handled once;
+            at most 20,000 kept, each for 24 hours.
         unanswered: the unanswered-question log (:class:`bot.unanswered.UnansweredLog`), or
             None; fallbacks and suggestions are recorded there.
         reload_lock: held while a reload builds and swaps the engine (reloads never overlap;
@@ -53,7 +58,8 @@ class Runtime:
     stats: Counter = field(default_factory=Counter)
     me: BotIdentity | None = None
     rng: random.Random = field(default_factory=random.Random)
-    pressed: OrderedDict = field(default_factory=OrderedDict)
+    pressed: KeyStore = field(default_factory=lambda: RecentKeys(2000))
+    delivered: KeyStore = field(default_factory=lambda: RecentKeys(20_000))
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -64,12 +70,7 @@ class Runtime:
 
     def first_press(self, key: tuple) -> bool:
         """True the first time ``key`` is seen (recently); records it."""
-        if key in self.pressed:
-            return False
-        self.pressed[key] = True
-        if len(self.pressed) > 2000:
-            self.pressed.popitem(last=False)
-        return True
+        return self.pressed.first(key)
 
 
 def record_unanswered(context: ContextTypes.DEFAULT_TYPE, reply: Any, update: Update) -> None:

@@ -19,6 +19,7 @@ from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures 
 )
 
 from bot.telegram.settings import Flood
+from bot.telegram.state import RecentKeys
 
 P = 501  # a private chat (= the user's id)
 G = -1001  # a basic group
@@ -219,6 +220,31 @@ def test_edits_channel_posts_bots_and_anonymous_admins(inproc, fake):
     assert sent(fake, channel.id) == []
     assert inproc.engine.questions == ["why open?", "why?", "why anonymous?"]
     assert len(sent(fake, G)) == 2
+
+
+def test_a_message_delivered_twice_is_answered_once(inproc, fake):
+    msg = inproc.say(P, P, "why open?")
+    inproc.feed("message", msg)  # a new update id, the same message (webhook retry, restart)
+    inproc.say(P, P, "why open?")  # the same text again, a new message: answered
+    g = inproc.say(G, USER, f"@{BOT_USERNAME} why open?")
+    inproc.feed("message", g)
+    assert len(sent(fake, P)) == 2 and len(sent(fake, G)) == 1
+    assert inproc.engine.questions == ["why open?", "why open?", "why open?"]
+    qid = fake.inline(USER, "why open?")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    assert fake.inline_queries[qid]["answered"] == 1  # a second answer would fail: too old
+    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+
+
+def test_recent_keys_are_bounded_in_size_and_age():
+    now = [0.0]
+    keys = RecentKeys(3, ttl=10, clock=lambda: now[0])
+    assert [keys.first(k) for k in "abca"] == [True, True, True, False]
+    assert keys.first("d") and len(keys) == 3  # "a", the oldest, is forgotten
+    assert keys.first("a") and not keys.first("d")
+    now[0] = 10.5
+    assert keys.first("d") and len(keys) == 1  # all older than 10 s are forgotten
 
 
 # ---------------------------------------------------------------- buttons
