@@ -13,7 +13,6 @@ from bot.telegram.render import (
     keyboard_for,
     parse_callback_data,
     render_blocks,
-    render_reply,
 )
 
 log = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await edit_into(context.bot, message, render_blocks([text], keyboard))
         return
     runtime.stats[reply.kind] += 1
-    rendered = render_reply(reply, related_limit=runtime.settings.related_buttons)
+    rendered = runtime.render(reply)
     if action == "a":
         await edit_into(context.bot, message, rendered)
     else:

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import command_target, strip_command
 from bot.telegram.messages import answer_question, ask_usage, send
-from bot.telegram.render import keyboard_for, render_blocks, render_reply
+from bot.telegram.render import keyboard_for, render_blocks
 
 
 def _persona(context: ContextTypes.DEFAULT_TYPE, name: str, script: str) -> str:
@@ -61,7 +61,7 @@ async def random_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     runtime = rt.runtime(context)
     reply = rt.engine(context).random_reply(script, runtime.rng)
     runtime.stats[reply.kind] += 1
-    await send(update, context, render_reply(reply, related_limit=runtime.settings.related_buttons))
+    await send(update, context, runtime.render(reply))
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -17,8 +17,11 @@ MAX_INLINE_RESULTS = 50
 """Bot API answerInlineQuery: at most 50 results; each result id 1-64 bytes."""
 
 
-def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultArticle]:
-    """Articles for (entry id, title) pairs: title, start of the answer, the answer itself."""
+def _articles(
+    engine, pairs, script: str, limit: int, link_label: str
+) -> list[InlineQueryResultArticle]:
+    """Articles for (entry id, title) pairs: title, start of the answer, the answer itself
+    (rendered as in chats, the source link labelled ``link_label``)."""
     results, seen = [], set()
     for entry_id, title in pairs:
         if entry_id in seen or len(entry_id.encode()) > MAX_CALLBACK_DATA:
@@ -33,7 +36,9 @@ def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultA
                 id=entry_id,
                 title=title or entry_id,
                 description=preview(reply),
-                input_message_content=InputTextMessageContent(inline_article_text(reply)),
+                input_message_content=InputTextMessageContent(
+                    inline_article_text(reply, link_label)
+                ),
             )
         )
         if len(results) >= limit:
@@ -70,5 +75,6 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]
         pairs = choices
         limit = runtime.settings.inline_results
-    results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS))
+    link_label = runtime.settings.text(script, "source_link")
+    results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS), link_label)
     await answer_query(lambda: query.answer(results, cache_time=runtime.settings.inline_cache_time))

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes, filters
 from bot.telegram import runtime as rt
 from bot.telegram.addressing import group_question
 from bot.telegram.delivery import deliver
-from bot.telegram.render import Rendered, render_blocks, render_reply
+from bot.telegram.render import Rendered, render_blocks
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,7 @@ async def answer_question(
     runtime.stats[reply.kind] += 1
     rt.record_unanswered(context, reply, update)
     none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
-    rendered = render_reply(
-        reply, related_limit=runtime.settings.related_buttons, none_label=none_label
-    )
-    await send(update, context, rendered)
+    await send(update, context, runtime.render(reply, none_label))
 
 
 async def ask_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
+from bot.telegram.render import Rendered, render_reply
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import KeyStore, RecentKeys
 
@@ -67,6 +68,17 @@ class Runtime:
         if self.flood is None:
             f = self.settings.flood
             self.flood = FloodGuard(f.private, f.group, f.window)
+
+    def render(self, reply: Any, none_label: str = "") -> Rendered:
+        """:func:`bot.telegram.render.render_reply` with this bot's settings: at most
+        ``related_buttons`` related questions, the ``source_link`` text of the reply's script
+        as the link label; ``none_label`` labels the "none of these" button ("" for none)."""
+        return render_reply(
+            reply,
+            related_limit=self.settings.related_buttons,
+            none_label=none_label,
+            link_label=self.settings.text(reply.script, "source_link"),
+        )
 
     def first_press(self, key: tuple) -> bool:
         """True the first time ``key`` is seen (recently); records it."""

@@ -53,7 +53,10 @@ def test_private_question_gets_escaped_answer_with_link(inproc, fake):
     assert params["link_preview_options"] == {"is_disabled": True}
     assert msg["text"].startswith("You asked: Why <b>open</b> & *not* _closed_ [x](y)?")
     assert "Why &lt;b&gt;open&lt;/b&gt; &amp; *not*" in params["text"]
-    assert f'<a href="{URL}">{URL}</a>' in params["text"]
+    assert params["text"].endswith(
+        f'<i>— Arthur Mensch, asked by Eric Hazan</i>\n<a href="{URL}">Source</a>'
+    )
+    assert msg["text"].endswith("\n\n— Arthur Mensch, asked by Eric Hazan\nSource")
     assert "<i>— Arthur Mensch, asked by Eric Hazan</i>" in params["text"]
     assert buttons(msg["reply_markup"]) == ["r|en|europe", "r|en|work"]
     assert "reply_parameters" not in params  # no quoting in a private chat
@@ -76,11 +79,11 @@ def test_long_answer_is_split_with_link_and_buttons_in_last_part(inproc, fake):
     for i, (params, msg) in enumerate(parts):
         assert len(msg["text"]) <= 4096
         last = i == len(parts) - 1
-        assert (URL in msg["text"]) is last
+        assert (URL in params["text"]) is last
         assert ("reply_markup" in params) is last
     joined = "\n\n".join(m["text"] for _, m in parts)
     assert all(f"Paragraph {i}." in joined for i in range(30))
-    assert joined.index("Paragraph 29.") < joined.index(URL)
+    assert joined.index("Paragraph 29.") < joined.index("— Arthur Mensch")
 
 
 def test_commands_in_a_private_chat(inproc, fake):
@@ -366,7 +369,7 @@ def test_parse_error_is_resent_as_plain_text(inproc, fake):
     params, msg = one(fake, P)
     assert "parse_mode" not in params
     assert params["text"].startswith("You asked: why <open>?")
-    assert params["text"].endswith(URL)
+    assert params["text"].endswith(f"— Arthur Mensch, asked by Eric Hazan\nSource: {URL}")
 
 
 def test_server_error_and_slow_answer_are_retried_once(inproc, fake):
