@@ -41,11 +41,12 @@ from bot.telegram import (
     messages,
     reloading,
 )
-from bot.telegram import runtime as rt
 from bot.telegram.addressing import BotIdentity
+from bot.telegram.context import CONTEXT_TYPES, observe
 from bot.telegram.errorhandler import error_handler
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.polling import TolerantBot
+from bot.telegram.runtime import Runtime
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.texts import COMMANDS
 
@@ -75,7 +76,7 @@ async def post_init(application: Application) -> None:
     """After getMe: log who we are and whether we see all group messages; set the menus;
     start hot reload (SIGHUP handler and file watcher, :func:`bot.telegram.reloading.start`)."""
     me = application.bot.bot
-    runtime = rt.runtime_of(application.bot_data)
+    runtime = application.bot_data.runtime
     runtime.me = BotIdentity(me.id, me.username)
     log.info(
         "running as @%s (id %s); can_read_all_group_messages=%s",
@@ -117,8 +118,9 @@ def build_application(
         unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
 
     Returns:
-        The Application, handlers registered in order: duplicate updates dropped (group
-        -2), then commands, admin commands, unknown
+        The Application (typed context: :data:`bot.telegram.context.CONTEXT_TYPES`),
+        handlers registered in order: duplicate updates dropped (group -2), the engine
+        pinned and the update counted and logged (group -1), then commands, admin commands, unknown
         commands, questions, non-text messages, buttons, inline queries, then the error
         handler. It is not initialised or started.
     """
@@ -150,17 +152,17 @@ def build_application(
     application = (
         ApplicationBuilder()
         .bot(bot)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
     )
-    application.bot_data[rt.ENGINE] = engine
-    application.bot_data[rt.RUNTIME] = rt.Runtime(
-        settings=settings, reload=reload, unanswered=unanswered
-    )
+    application.bot_data.engine = engine
+    application.bot_data.runtime = Runtime(settings=settings, reload=reload, unanswered=unanswered)
 
     application.add_handler(TypeHandler(Update, dedup.drop_duplicates), group=-2)
+    application.add_handler(TypeHandler(Update, observe), group=-1)
     new = messages.NEW_MESSAGE
     for name, callback in (
         ("start", commands.start),

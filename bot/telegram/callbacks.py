@@ -5,20 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query, deliver, edit_into
-from bot.telegram.render import (
-    keyboard_for,
-    parse_callback_data,
-    render_blocks,
-)
+from bot.telegram.render import parse_callback_data
 
 log = logging.getLogger(__name__)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """A button press. The callback query is answered at once (a toast only when the press
     does nothing), then:
 
@@ -37,11 +32,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    runtime = rt.runtime(context)
-    engine = rt.engine(context)
+    runtime = context.runtime
+    engine = context.engine
     parsed = parse_callback_data(query.data)
     message = query.message
-    script = parsed[1] if parsed else rt.update_script(update, context)
+    script = parsed[1] if parsed else update_script(update, context)
     if parsed is None or message is None:
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
@@ -55,25 +50,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("flood guard: chat %s over budget, button press ignored", chat_id)
         await answer_query(query.answer)
         return
-    if action != "n":
-        try:
-            reply = engine.answer_entry(entry_id, script)
-        except KeyError:
-            log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
-            await answer_query(
-                lambda: query.answer(runtime.settings.text(script, "button_expired"))
-            )
-            return
-    await answer_query(query.answer)
-    if action == "n":
-        text = engine.persona("fallback", script)
-        keyboard = keyboard_for(engine.topics(script), "r", script, label="topic")
-        runtime.stats["fallback"] += 1
-        await edit_into(context.bot, message, render_blocks([text], keyboard))
+    try:
+        reply = engine.fallback(script) if action == "n" else engine.answer_entry(entry_id, script)
+    except KeyError:
+        log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
+        await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
-    runtime.stats[reply.kind] += 1
+    await answer_query(query.answer)
     rendered = runtime.render(reply)
-    if action == "a":
+    if action in ("a", "n"):
         await edit_into(context.bot, message, rendered)
     else:
         topic = message.is_accessible and message.is_topic_message

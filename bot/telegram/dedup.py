@@ -12,9 +12,9 @@ import logging
 from collections.abc import Hashable
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,11 @@ def update_key(update: object) -> Hashable | None:
     return None
 
 
-async def drop_duplicates(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def drop_duplicates(update: object, context: Context) -> None:
     """Let an update through the first time its :func:`update_key` is seen (within the
     runtime's ``delivered`` window); stop a repeat (``ApplicationHandlerStop``), logged at
     info with its update id and the key."""
     key = update_key(update)
-    if key is not None and not rt.runtime(context).delivered.first(key):
+    if key is not None and not context.runtime.delivered.first(key):
         log.info("update %s repeats %s: already handled, ignored", update.update_id, key)
         raise ApplicationHandlerStop

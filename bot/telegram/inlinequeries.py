@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query
 from bot.telegram.render import MAX_CALLBACK_DATA, inline_article_text, preview
 
@@ -46,25 +45,23 @@ def _articles(
     return results
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """Answer an inline query: up to ``inline_results`` articles for a question (the match,
     then its related entries; or the suggestions; or the topics when nothing matched), and
     the list of topics for an empty query. ``cache_time`` is ``inline_cache_time``."""
     query = update.inline_query
     if query is None:
         return
-    runtime = rt.runtime(context)
-    engine = rt.engine(context)
+    runtime = context.runtime
+    engine = context.engine
     text = query.query.strip()
     if not text:
-        script = rt.update_script(update, context)
+        script = update_script(update, context)
         topics = engine.topics(script)
         pairs = [(c.entry_id, c.topic or c.question) for c in topics]
         limit = MAX_INLINE_RESULTS
     else:
         reply = engine.answer(text)
-        runtime.stats["inline"] += 1
-        rt.record_unanswered(context, reply, update)
         script = reply.script
         if reply.kind == "answer":
             choices = [(reply.entry_id, reply.interviewer_question or text)]

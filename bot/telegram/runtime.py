@@ -1,10 +1,5 @@
-"""Typed access to what handlers share through ``application.bot_data``.
-
-``bot_data["engine"]`` holds the current :class:`bot.engine.Engine`; a reload (/reload,
-SIGHUP, file change: :mod:`bot.telegram.reloading`) swaps it in one assignment. Handlers read
-it once, when they start, so each update is answered wholly by the old engine or the new one.
-``bot_data["runtime"]`` holds the :class:`Runtime` below.
-"""
+"""The channel's shared, mutable state (:class:`Runtime`), kept in ``bot_data.runtime``
+(:class:`bot.telegram.context.BotData`), and the script rule for command replies."""
 
 from __future__ import annotations
 
@@ -15,17 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update, User
-from telegram.ext import ContextTypes
+from telegram import User
 
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Rendered, render_reply
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import KeyStore, RecentKeys
-
-ENGINE = "engine"
-RUNTIME = "runtime"
 
 
 @dataclass
@@ -37,8 +28,9 @@ class Runtime:
         reload: builds a fresh engine from the config file; raises ``DataError`` when the
             knowledge or config is bad (None: /reload unavailable).
         flood: the per-chat reply budget.
-        stats: counts of reply kinds ("answer", "suggest", "fallback", "smalltalk") and
-            "errors" since start.
+        stats: counts since start of reply kinds ("answer", "suggest", "fallback",
+            "smalltalk"; counted by :class:`bot.telegram.context.EngineView`), of inline
+            queries ("inline") and of "errors" (the error handler).
         me: the bot's identity, filled from getMe at start-up.
         rng: randomness for /random.
         pressed: recently handled button presses (chat id, message id, data), so a double
@@ -85,36 +77,6 @@ class Runtime:
         return self.pressed.first(key)
 
 
-def record_unanswered(context: ContextTypes.DEFAULT_TYPE, reply: Any, update: Update) -> None:
-    """Record a fallback or suggestion in the unanswered-question log, if one is set."""
-    log = runtime(context).unanswered
-    if log is None:
-        return
-    chat, user = update.effective_chat, update.effective_user
-    log.record(
-        reply,
-        "telegram",
-        chat.type if chat else ("inline" if update.inline_query else None),
-        user_id=user.id if user else None,
-        chat_id=chat.id if chat else None,
-    )
-
-
-def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    """The application's :class:`Runtime`."""
-    return context.bot_data[RUNTIME]
-
-
-def runtime_of(bot_data: dict) -> Runtime:
-    """The :class:`Runtime` stored in an application's ``bot_data``."""
-    return bot_data[RUNTIME]
-
-
-def engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
-    """The engine serving right now (swapped by a reload). Read it once per update."""
-    return context.bot_data[ENGINE]
-
-
 def user_script(user: User | None, default: str) -> str:
     """The script for command replies, from the user's Telegram language code.
 
@@ -127,8 +89,3 @@ def user_script(user: User | None, default: str) -> str:
     if code.startswith("zh"):
         return "hant" if any(t in code for t in ("tw", "hk", "mo", "hant")) else "hans"
     return "en"
-
-
-def update_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """:func:`user_script` for the update's user, with the configured default."""
-    return user_script(update.effective_user, runtime(context).settings.default_script)

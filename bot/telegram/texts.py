@@ -40,7 +40,8 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "reload_ok": "已重新載入知識庫。",
         "reload_failed": "重新載入失敗，繼續使用舊的知識庫：{error}",
         "stats": (
-            "回答 {answer}，建議 {suggest}，未能回答 {fallback}，閒聊 {smalltalk}，錯誤 {errors}"
+            "回答 {answer}，建議 {suggest}，未能回答 {fallback}，閒聊 {smalltalk}，"
+            "行內查詢 {inline}，錯誤 {errors}"
         ),
     },
     "hans": {
@@ -65,7 +66,8 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "reload_ok": "已重新载入知识库。",
         "reload_failed": "重新载入失败，继续使用旧的知识库：{error}",
         "stats": (
-            "回答 {answer}，建议 {suggest}，未能回答 {fallback}，闲聊 {smalltalk}，错误 {errors}"
+            "回答 {answer}，建议 {suggest}，未能回答 {fallback}，闲聊 {smalltalk}，"
+            "行内查询 {inline}，错误 {errors}"
         ),
     },
     "en": {
@@ -92,7 +94,7 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "reload_failed": "Reload failed; the old knowledge keeps serving: {error}",
         "stats": (
             "answers {answer}, suggestions {suggest}, fallbacks {fallback}, "
-            "small talk {smalltalk}, errors {errors}"
+            "small talk {smalltalk}, inline queries {inline}, errors {errors}"
         ),
     },
 }

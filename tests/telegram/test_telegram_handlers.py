@@ -162,7 +162,7 @@ def test_bad_entity_offsets_are_no_entity(inproc, fake, caplog):
     assert sent(fake, G) == []  # not addressed: silence, no traceback
     assert inproc.engine.questions == [f"😀{name} why open?"]
     assert one(fake, P)[1]["text"].startswith(f"You asked: 😀{name} why open?")
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
     assert caplog.records == []
 
 
@@ -237,7 +237,7 @@ def test_a_message_delivered_twice_is_answered_once(inproc, fake):
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     assert fake.inline_queries[qid]["answered"] == 1  # a second answer would fail: too old
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_recent_keys_are_bounded_in_size_and_age():
@@ -265,7 +265,7 @@ def test_suggestion_button_edits_in_place_and_twice_is_harmless(inproc, fake):
     assert isinstance(fake.sent[-1][2], Exception) and "not modified" in str(fake.sent[-1][2])
     assert fake.callback_queries[q1]["answered"] == 1 == fake.callback_queries[q2]["answered"]
     assert len(sent(fake, P)) == 1
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_none_of_these_and_related_buttons(inproc, fake):
@@ -306,7 +306,7 @@ def test_a_late_press_still_delivers_the_answer(inproc, fake):
               "expired or query ID is invalid")  # fmt: skip
     inproc.press(P, msg["message_id"], "a|en|work", P)
     assert fake.chats[P].messages[msg["message_id"]]["text"].startswith("Answer for work.")
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_buttons_under_an_inaccessible_message_send_new_messages(inproc, fake, caplog):
@@ -322,7 +322,7 @@ def test_buttons_under_an_inaccessible_message_send_new_messages(inproc, fake, c
     assert len(texts) == 3  # the second press of the same button: no second answer
     assert fake.callback_queries["912"]["text"] == "Already sent."
     assert buttons(sent(fake, P)[2][1]["reply_markup"]) == ["r|en|open", "r|en|europe", "r|en|work"]
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
@@ -334,7 +334,7 @@ def test_a_failed_edit_falls_back_to_sending(inproc, fake):
     [(method, _, error)] = [s for s in fake.sent if s[0] == "editMessageText"]
     assert "message to edit not found" in str(error)
     assert sent(fake, P)[-1][1]["text"].startswith("Answer for europe.")
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 # ---------------------------------------------------------------- inline mode
@@ -389,7 +389,7 @@ def test_blocked_user_is_dropped_and_bot_goes_on(inproc, fake, caplog):
     assert sent(fake, P) == []
     one(fake, P + 1)
     assert any("blocked" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_migrated_group_gets_the_reply_at_its_new_id(inproc, fake):
@@ -416,7 +416,7 @@ def test_unexpected_error_is_logged_with_update_id_and_counted(inproc, fake, cap
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert messages[0] == f"update {inproc.next_update}: unhandled error"
     assert messages[1] == "update None: unhandled error"
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 2
+    assert inproc.app.bot_data.runtime.stats["errors"] == 2
     inproc.say(P, P, "why open again?")
     one(fake, P)
 
@@ -440,7 +440,7 @@ class Recorder:
 
 
 def test_fallbacks_and_suggestions_go_to_the_unanswered_log(inproc, fake):
-    recorder = inproc.app.bot_data["runtime"].unanswered = Recorder()
+    recorder = inproc.app.bot_data.runtime.unanswered = Recorder()
     inproc.say(P, P, "??? stock price")
     inproc.say(G, USER, f"@{BOT_USERNAME} maybe europe")
     fake.inline(USER, "??? inline")
@@ -457,26 +457,32 @@ def test_fallbacks_and_suggestions_go_to_the_unanswered_log(inproc, fake):
 def test_admin_stats_and_reload(fake):
     new_engine = FakeEngine(tag=" (v2)")
     with InProcessBot(fake, reload=lambda: new_engine) as bot:
-        bot.say(P, P, "why open?")
-        bot.say(P, P, "maybe")
-        bot.say(P, P, "???")
+        bot.say(P, P, "why open?")  # answer
+        bot.say(P, P, "maybe")  # suggestions, then "none of these": a fallback
+        bot.press(P, sent(fake, P)[-1][1]["message_id"], "n|en|", P)
+        bot.say(P, P, "???")  # fallback
+        fake.inline(USER, "why open?")  # one inline query, whatever its articles
+        bot.feed("inline_query", fake.updates[-1]["inline_query"])
+        bot.say(P, P, "/random")  # answer
         bot.say(ADMIN, ADMIN, "/stats")
         bot.say(P, P, "/stats")  # not an admin: same as an unknown command
         bot.say(P, P, "/reload")
         bot.say(ADMIN, ADMIN, "/reload")
         bot.say(P, P, "why open?")
-    assert sent(fake, ADMIN)[0][1]["text"] == "回答 1，建議 1，未能回答 1，閒聊 0，錯誤 0"
+    assert (
+        sent(fake, ADMIN)[0][1]["text"] == "回答 2，建議 1，未能回答 2，閒聊 0，行內查詢 1，錯誤 0"
+    )
     assert sent(fake, ADMIN)[1][1]["text"] == "已重新載入知識庫。"
     texts = [r["text"] for _, r in sent(fake, P)]
-    assert texts[3].startswith("[help:hant]") and texts[4].startswith("[help:hant]")
-    assert texts[5].startswith("You asked: why open? (v2)")
+    assert texts[4].startswith("[help:hant]") and texts[5].startswith("[help:hant]")
+    assert texts[6].startswith("You asked: why open? (v2)")
 
 
 def test_reload_with_bad_knowledge_keeps_the_old_engine(fake):
     with InProcessBot(fake, reload=failing_reload) as bot:
         old = bot.engine
         bot.say(ADMIN, ADMIN, "/reload")
-        assert bot.app.bot_data["engine"] is old
+        assert bot.app.bot_data.engine is old
     text = one(fake, ADMIN)[1]["text"]
     assert text == (
         "重新載入失敗，繼續使用舊的知識庫：knowledge/entries.yaml:12: entry 'x': answer is not "
@@ -485,7 +491,7 @@ def test_reload_with_bad_knowledge_keeps_the_old_engine(fake):
 
 
 def test_start_up_identity(inproc, fake):
-    me = inproc.app.bot_data["runtime"].me
+    me = inproc.app.bot_data.runtime.me
     assert (me.id, me.username) == (BOT_ID, BOT_USERNAME)
 
 
