@@ -109,6 +109,24 @@ class Reply:
         }
 
 
+_DASHES = "—–―-－ \u3000"
+"""Characters stripped from the start of an attribution before its one dash is put back."""
+
+
+def attribution_line(attribution: str, script: str) -> str:
+    """The attribution as users see it under an answer, in every channel: exactly one dash,
+    then the text. Chinese typography writes its dash as two em dashes ("—— "), English as
+    one ("— "); any dashes the configured string already starts with are replaced, so a
+    persona string with or without its own dash renders the same.
+
+    Args:
+        attribution: the reply's attribution (``persona.attribution``, placeholders filled).
+        script: "hant", "hans" or "en".
+    """
+    dash = "— " if script == "en" else "—— "
+    return dash + attribution.lstrip(_DASHES)
+
+
 def render_text(reply: Reply) -> str:
     """Render a reply as plain text for the console and ``mensch-bot ask``.
 
@@ -124,7 +142,7 @@ def render_text(reply: Reply) -> str:
         lines.append("\n\n".join(reply.paragraphs))
         lines.append("")
         if reply.attribution:
-            lines.append(reply.attribution)
+            lines.append(attribution_line(reply.attribution, reply.script))
         if reply.source_url:
             lines.append(reply.source_url)
         if reply.related:

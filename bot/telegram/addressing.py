@@ -5,11 +5,14 @@ a message is addressed when it mentions the bot (``@name`` in any letter case, i
 caption, as a ``mention`` or a ``text_mention`` entity), starts with ``/ask`` or
 ``/ask@name``, or is a real reply to one of the bot's own messages. In forum supergroups the
 topic's root (the ``forum_topic_created`` service message) is not a reply.
-Entity offsets are UTF-16 code units; slicing goes through :func:`utf16_index`.
+Entity offsets are UTF-16 code units; slicing goes through :func:`entity_text` and
+:func:`utf16_index`. An entity whose offsets fall outside the text or split a surrogate pair
+(a hostile or broken client) counts as no entity at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
@@ -33,8 +36,44 @@ def utf16_index(text: str, offset: int) -> int:
     return len(text)
 
 
+def entity_text(text: str, entity: MessageEntity) -> str | None:
+    """The text an entity covers, or None when the entity is not valid for ``text``.
+
+    Args:
+        text: the message text or caption.
+        entity: offset and length in UTF-16 code units.
+
+    Returns:
+        The covered substring; None when the offset is negative, the length not positive,
+        the span reaches past the end, or either edge splits a surrogate pair (half an emoji).
+    """
+    offset, length = entity.offset, entity.length
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    if offset < 0 or length <= 0 or 2 * (offset + length) > len(encoded):
+        return None
+    try:
+        return encoded[2 * offset : 2 * (offset + length)].decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
+
+
+def valid_entities(
+    text: str, entities: Sequence[MessageEntity], types: Iterable[str]
+) -> list[tuple[MessageEntity, str]]:
+    """(entity, covered text) for each entity of ``types`` that is valid for ``text`` (see
+    :func:`entity_text`), in order; invalid ones are left out."""
+    wanted = set(types)
+    found = []
+    for entity in entities:
+        if entity.type in wanted:
+            covered = entity_text(text, entity)
+            if covered is not None:
+                found.append((entity, covered))
+    return found
+
+
 def _cut(text: str, entities: list[MessageEntity]) -> str:
-    """``text`` without the spans of ``entities`` (UTF-16 offsets), whitespace folded."""
+    """``text`` without the spans of ``entities`` (valid UTF-16 offsets), whitespace folded."""
     spans = sorted(
         (utf16_index(text, e.offset), utf16_index(text, e.offset + e.length)) for e in entities
     )
@@ -46,27 +85,32 @@ def _cut(text: str, entities: list[MessageEntity]) -> str:
     return " ".join("".join(pieces).split())
 
 
+def _leading_command(message: Message) -> tuple[MessageEntity, str] | None:
+    """The valid ``bot_command`` entity at offset 0 of the text, with its text."""
+    text = message.text or ""
+    for entity, covered in valid_entities(text, message.entities, [MessageEntity.BOT_COMMAND]):
+        if entity.offset == 0:
+            return entity, covered
+    return None
+
+
 def command_target(message: Message) -> tuple[str, str | None] | None:
     """(command, @target or None) when the text starts with a bot command, lower-cased.
 
     ``/Ask@MyBot x`` gives ("ask", "mybot"); text without a leading command gives None.
     """
-    text = message.text or ""
-    for entity in message.entities or ():
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
-            word = text[1 : utf16_index(text, entity.length)]
-            command, _, target = word.partition("@")
-            return command.lower(), (target.lower() or None)
-    return None
+    leading = _leading_command(message)
+    if leading is None:
+        return None
+    command, _, target = leading[1][1:].partition("@")
+    return command.lower(), (target.lower() or None)
 
 
 def strip_command(message: Message) -> str:
     """The text after a leading ``/command`` or ``/command@name``, whitespace folded."""
     text = message.text or ""
-    commands = [
-        e for e in message.entities or () if e.type == MessageEntity.BOT_COMMAND and e.offset == 0
-    ]
-    return _cut(text, commands) if commands else " ".join(text.split())
+    leading = _leading_command(message)
+    return _cut(text, [leading[0]]) if leading else " ".join(text.split())
 
 
 def is_reply_to_bot(message: Message, me: BotIdentity) -> bool:
@@ -80,15 +124,16 @@ def is_reply_to_bot(message: Message, me: BotIdentity) -> bool:
 
 
 def _mentions(message: Message, me: BotIdentity) -> list[MessageEntity]:
-    """Mention entities in text or caption that name the bot (any letter case)."""
+    """Valid mention entities in text or caption that name the bot (any letter case)."""
     if message.text is not None:
-        parsed = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        text, entities = message.text, message.entities
     else:
-        parsed = message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        text, entities = message.caption or "", message.caption_entities
+    types = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     name = "@" + me.username.lower()
     found = []
-    for entity, text in parsed.items():
-        named = entity.type == MessageEntity.MENTION and text.lower() == name
+    for entity, covered in valid_entities(text, entities, types):
+        named = entity.type == MessageEntity.MENTION and covered.lower() == name
         linked = entity.type == MessageEntity.TEXT_MENTION and entity.user is not None
         if named or (linked and entity.user.id == me.id):
             found.append(entity)

@@ -6,30 +6,29 @@ Anyone else gets exactly what an unknown command gets.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
 from bot.telegram.commands import unknown_command
-from bot.telegram.messages import send
+from bot.telegram.context import Context, update_script
+from bot.telegram.delivery import send
 from bot.telegram.reloading import reload_knowledge
 from bot.telegram.render import render_blocks
 
 
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_admin(update: Update, context: Context) -> bool:
     """True when the update's user id is listed in ``telegram.admins``."""
     user = update.effective_user
-    return user is not None and user.id in rt.runtime(context).settings.admins
+    return user is not None and user.id in context.runtime.settings.admins
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_command(update: Update, context: Context) -> None:
     """/reload: :func:`bot.telegram.reloading.reload_knowledge` (validate config and
     knowledge in a worker thread, swap the engine on success, keep the old one on DataError),
     then tell the admin "reloaded" or the ``file:line: problem`` line."""
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
-    settings = rt.runtime(context).settings
-    script = rt.update_script(update, context)
+    settings = context.runtime.settings
+    script = update_script(update, context)
     result = await reload_knowledge(context.application, f"admin {update.effective_user.id}")
     if result.ok:
         text = settings.text(script, "reload_ok")
@@ -38,14 +37,14 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send(update, context, render_blocks([text]))
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats: answers, suggestions, fallbacks, small talk and errors since start."""
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats: answers, suggestions, fallbacks, small talk, inline queries and errors since
+    start."""
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
-    runtime = rt.runtime(context)
-    counts = {k: runtime.stats.get(k, 0) for k in ("answer", "suggest", "fallback", "smalltalk")}
-    text = runtime.settings.text(
-        rt.update_script(update, context), "stats", errors=runtime.stats.get("errors", 0), **counts
-    )
+    runtime = context.runtime
+    keys = ("answer", "suggest", "fallback", "smalltalk", "inline", "errors")
+    counts = {k: runtime.stats.get(k, 0) for k in keys}
+    text = runtime.settings.text(update_script(update, context), "stats", **counts)
     await send(update, context, render_blocks([text]))

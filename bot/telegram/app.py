@@ -27,14 +27,26 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from bot.telegram import admin, callbacks, commands, inlinequeries, messages, reloading
-from bot.telegram import runtime as rt
+from bot.telegram import (
+    admin,
+    callbacks,
+    commands,
+    dedup,
+    inlinequeries,
+    messages,
+    reloading,
+)
 from bot.telegram.addressing import BotIdentity
+from bot.telegram.context import CONTEXT_TYPES, observe
 from bot.telegram.errorhandler import error_handler
 from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.polling import TolerantBot
+from bot.telegram.runtime import Runtime
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.texts import COMMANDS
 
@@ -64,7 +76,7 @@ async def post_init(application: Application) -> None:
     """After getMe: log who we are and whether we see all group messages; set the menus;
     start hot reload (SIGHUP handler and file watcher, :func:`bot.telegram.reloading.start`)."""
     me = application.bot.bot
-    runtime = rt.runtime_of(application.bot_data)
+    runtime = application.bot_data.runtime
     runtime.me = BotIdentity(me.id, me.username)
     log.info(
         "running as @%s (id %s); can_read_all_group_messages=%s",
@@ -106,46 +118,51 @@ def build_application(
         unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
 
     Returns:
-        The Application, handlers registered in order: commands, admin commands, unknown
+        The Application (typed context: :data:`bot.telegram.context.CONTEXT_TYPES`),
+        handlers registered in order: duplicate updates dropped (group -2), the engine
+        pinned and the update counted and logged (group -1), then commands, admin commands, unknown
         commands, questions, non-text messages, buttons, inline queries, then the error
         handler. It is not initialised or started.
     """
     base_url = base_url or settings.base_url
     limits = settings.rate_limit
+    bot = TolerantBot(
+        token,
+        base_url=base_url,
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=limits.overall_per_second,
+            group_max_rate=limits.group_per_minute,
+            max_retries=limits.max_retries,
+        ),
+        # httpcore scans every pooled connection per request: keep the pool near the need
+        request=HTTPXRequest(
+            connection_pool_size=settings.concurrent_updates + 4,
+            connect_timeout=5,
+            read_timeout=10,
+            write_timeout=10,
+            pool_timeout=5,
+        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),  # the library's default
+    )
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=limits.overall_per_second,
-                group_max_rate=limits.group_per_minute,
-                max_retries=limits.max_retries,
-            )
-        )
-        # httpcore scans every pooled connection per request: keep the pool near the need
-        .connection_pool_size(settings.concurrent_updates + 4)
-        .connect_timeout(5)
-        .read_timeout(10)
-        .write_timeout(10)
-        .pool_timeout(5)
+        .bot(bot)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
     )
-    application.bot_data[rt.ENGINE] = engine
-    application.bot_data[rt.RUNTIME] = rt.Runtime(
-        settings=settings, reload=reload, unanswered=unanswered
-    )
+    application.bot_data.engine = engine
+    application.bot_data.runtime = Runtime(settings=settings, reload=reload, unanswered=unanswered)
 
+    application.add_handler(TypeHandler(Update, dedup.drop_duplicates), group=-2)
+    application.add_handler(TypeHandler(Update, observe), group=-1)
     new = messages.NEW_MESSAGE
     for name, callback in (
         ("start", commands.start),

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
-from telegram.ext import ContextTypes
+from telegram import Update
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query, deliver, edit_into
-from bot.telegram.render import (
-    keyboard_for,
-    parse_callback_data,
-    render_blocks,
-    render_reply,
-)
+from bot.telegram.render import parse_callback_data
 
 log = logging.getLogger(__name__)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """A button press. The callback query is answered at once (a toast only when the press
     does nothing), then:
 
     - "a|script|id" (a suggestion): the suggestion message is edited into that answer;
     - "n|script|" ("none of these"): edited into the fallback text with topic buttons;
     - "r|script|id" (related question, topic): the answer is sent as a new message.
+
+    Under a message the bot can no longer reach (Telegram's inaccessible message, ``date``
+    0), "a" and "n" send a new message too, never an edit; a failed edit also falls back to
+    sending (:func:`bot.telegram.delivery.edit_into`).
 
     A second press of the same button is harmless: an edit to identical content is
     ignored, and a new message is not sent twice. New messages count against the chat's
@@ -34,43 +32,35 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    runtime = rt.runtime(context)
-    engine = rt.engine(context)
+    runtime = context.runtime
+    engine = context.engine
     parsed = parse_callback_data(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    script = parsed[1] if parsed else rt.update_script(update, context)
+    message = query.message
+    script = parsed[1] if parsed else update_script(update, context)
     if parsed is None or message is None:
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
     action, script, entry_id = parsed
-    key = (message.chat_id, message.message_id, query.data)
-    if action == "r" and not runtime.first_press(key):
+    chat_id = message.chat.id
+    sends = action == "r" or not message.is_accessible  # a new message, not an edit
+    if sends and not runtime.first_press((chat_id, message.message_id, query.data)):
         await answer_query(lambda: query.answer(runtime.settings.text(script, "already_sent")))
         return
-    if action == "r" and not runtime.flood.allow(message.chat_id, message.chat.type):
-        log.info("flood guard: chat %s over budget, button press ignored", message.chat_id)
+    if sends and not runtime.flood.allow(chat_id, message.chat.type):
+        log.info("flood guard: chat %s over budget, button press ignored", chat_id)
         await answer_query(query.answer)
         return
-    if action != "n":
-        try:
-            reply = engine.answer_entry(entry_id, script)
-        except KeyError:
-            log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
-            await answer_query(
-                lambda: query.answer(runtime.settings.text(script, "button_expired"))
-            )
-            return
-    await answer_query(query.answer)
-    if action == "n":
-        text = engine.persona("fallback", script)
-        keyboard = keyboard_for(engine.topics(script), "r", script, label="topic")
-        runtime.stats["fallback"] += 1
-        await edit_into(context.bot, message, render_blocks([text], keyboard))
+    try:
+        reply = engine.fallback(script) if action == "n" else engine.answer_entry(entry_id, script)
+    except KeyError:
+        log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
+        await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
-    runtime.stats[reply.kind] += 1
-    rendered = render_reply(reply, related_limit=runtime.settings.related_buttons)
-    if action == "a":
+    await answer_query(query.answer)
+    rendered = runtime.render(reply)
+    if action in ("a", "n"):
         await edit_into(context.bot, message, rendered)
     else:
-        thread = message.message_thread_id if message.is_topic_message else None
-        await deliver(context.bot, message.chat_id, rendered, thread_id=thread)
+        topic = message.is_accessible and message.is_topic_message
+        thread = message.message_thread_id if topic else None
+        await deliver(context.bot, chat_id, rendered, thread_id=thread)

@@ -119,6 +119,7 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per reload check
     logging.getLogger("telegram.ext").addFilter(_bootstrap_failure_in_one_line)
     # PTB 22: durations as timedelta (the int form is deprecated and warns on every 429)
     os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -4,38 +4,34 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
 from bot.telegram.addressing import command_target, strip_command
-from bot.telegram.messages import answer_question, ask_usage, send
-from bot.telegram.render import keyboard_for, render_blocks, render_reply
+from bot.telegram.context import Context, update_script
+from bot.telegram.delivery import send
+from bot.telegram.messages import answer_question, ask_usage
+from bot.telegram.render import keyboard_for, render_blocks
 
 
-def _persona(context: ContextTypes.DEFAULT_TYPE, name: str, script: str) -> str:
-    return rt.engine(context).persona(name, script)
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """/start: the greeting."""
-    script = rt.update_script(update, context)
-    await send(update, context, render_blocks([_persona(context, "greeting", script)]))
+    script = update_script(update, context)
+    await send(update, context, render_blocks([context.engine.persona("greeting", script)]))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """/help: how to ask, how groups work with privacy mode, and inline mode."""
-    script = rt.update_script(update, context)
-    runtime = rt.runtime(context)
+    script = update_script(update, context)
+    runtime = context.runtime
     name = runtime.me.username if runtime.me else context.bot.username
     blocks = [
-        _persona(context, "help", script),
+        context.engine.persona("help", script),
         runtime.settings.text(script, "help_groups", bot=name),
         runtime.settings.text(script, "help_inline", bot=name),
     ]
     await send(update, context, render_blocks(blocks))
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: Context) -> None:
     """/ask QUESTION (also /ask@Bot QUESTION): the question after the command."""
     message = update.effective_message
     question = strip_command(message) if message else ""
@@ -45,44 +41,43 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await ask_usage(update, context)
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     """/topics: one button per topic; pressing one sends that topic's answer."""
-    script = rt.update_script(update, context)
-    choices = rt.engine(context).topics(script)
-    header = rt.runtime(context).settings.text(script, "topics_header")
+    script = update_script(update, context)
+    choices = context.engine.topics(script)
+    header = context.runtime.settings.text(script, "topics_header")
     await send(
         update, context, render_blocks([header], keyboard_for(choices, "r", script, label="topic"))
     )
 
 
-async def random_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def random_answer(update: Update, context: Context) -> None:
     """/random: a random interview answer."""
-    script = rt.update_script(update, context)
-    runtime = rt.runtime(context)
-    reply = rt.engine(context).random_reply(script, runtime.rng)
-    runtime.stats[reply.kind] += 1
-    await send(update, context, render_reply(reply, related_limit=runtime.settings.related_buttons))
+    script = update_script(update, context)
+    runtime = context.runtime
+    reply = context.engine.random_reply(script, runtime.rng)
+    await send(update, context, runtime.render(reply))
 
 
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def about(update: Update, context: Context) -> None:
     """/about: the interview, its source, and that the bot only quotes it verbatim."""
-    script = rt.update_script(update, context)
-    engine = rt.engine(context)
+    script = update_script(update, context)
+    engine = context.engine
     text = engine.persona("about", script)
     url = engine.source.url
     await send(update, context, render_blocks([text] if url in text else [text, url]))
 
 
-async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def source_command(update: Update, context: Context) -> None:
     """/source: the interview's title, date and link."""
-    script = rt.update_script(update, context)
-    source = rt.engine(context).source
+    script = update_script(update, context)
+    source = context.engine.source
     title = (getattr(source, "title_en", None) if script == "en" else None) or source.title
-    line = rt.runtime(context).settings.text(script, "source", title=title, date=str(source.date))
+    line = context.runtime.settings.text(script, "source", title=title, date=str(source.date))
     await send(update, context, render_blocks([line, source.url]))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     """Any other command. ``/x@OtherBot`` and bare unknown commands in groups: silence.
     In a private chat, or ``/x@ThisBot`` in a group: the help text."""
     message = update.effective_message
@@ -90,7 +85,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is None or chat is None:
         return
     parsed = command_target(message)
-    me = rt.runtime(context).me
+    me = context.runtime.me
     target = parsed[1] if parsed else None
     if target is not None and (me is None or target != me.username.lower()):
         return

@@ -1,5 +1,8 @@
 """Sending and editing messages, with recovery from what the Bot API can answer.
 
+:func:`send` is the delivery gate for replies to an update (flood budget, reply threading);
+:func:`deliver`, :func:`edit_into` and :func:`answer_query` make the requests.
+
 Recovery (each attempt bounded, :data:`MAX_ATTEMPTS` in all per message):
 - 400 "can't parse entities": resend the same part as plain text without parse mode.
 - 400 "message thread not found": resend outside the topic.
@@ -17,12 +20,16 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, Message, ReplyParameters, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.telegram.render import Rendered
+
+if TYPE_CHECKING:
+    from bot.telegram.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +129,47 @@ async def deliver(
     return sent
 
 
+async def send(update: Update, context: Context, rendered: Rendered) -> list[Message]:
+    """Send ``rendered`` into the update's chat, within the per-chat flood budget.
+
+    In groups the first part replies to the asker's message (delivered even if it was
+    deleted meanwhile); in forum topics it stays in the topic.
+
+    Returns:
+        The messages sent: empty when the update has no chat, the chat is over its flood
+        budget (logged at info; the bot stays silent there) or refused us (403).
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return []
+    if not context.runtime.flood.allow(chat.id, chat.type):
+        log.info("flood guard: chat %s over budget, staying silent", chat.id)
+        return []
+    private = chat.type == ChatType.PRIVATE
+    return await deliver(
+        context.bot,
+        chat.id,
+        rendered,
+        reply_to=None if private else message.message_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
+
+
 async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
     """Edit ``message`` into the first part of ``rendered``; send any further parts after it.
 
-    Returns False when nothing changed (Telegram's "message is not modified", e.g. the same
-    button pressed twice), True otherwise.
+    A message the bot can no longer reach (``message.is_accessible`` is False: Telegram sends
+    ``date`` 0 for messages too old or deleted) is never edited: ``rendered`` is sent as new
+    messages into its chat instead. So is a failed edit of any other kind (400 "message to
+    edit not found", "message can't be edited", …), so the user still gets the answer.
+
+    Returns:
+        False when nothing changed (Telegram's "message is not modified", e.g. the same button
+        pressed twice) or the reply was dropped (403); True otherwise.
     """
+    if not message.is_accessible:
+        return bool(await deliver(bot, message.chat.id, rendered))
     single = len(rendered.parts) == 1
     kwargs: dict[str, Any] = {
         "chat_id": message.chat_id,
@@ -135,17 +177,18 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
         "text": rendered.parts[0],
         "reply_markup": rendered.keyboard if single else None,
     }
+    thread = message.message_thread_id if message.is_topic_message else None
     try:
         result = await _with_recovery(bot.edit_message_text, kwargs, rendered.plain[0])
     except BadRequest as exc:
         if "message is not modified" in exc.message.lower():
             return False
-        raise
+        log.info("edit failed (%s); sending the reply as a new message", exc.message)
+        return bool(await deliver(bot, kwargs["chat_id"], rendered, thread_id=thread))
     if result is None:
         return False
     if not single:
         rest = Rendered(rendered.parts[1:], rendered.plain[1:], rendered.keyboard)
-        thread = message.message_thread_id if message.is_topic_message else None
         await deliver(bot, kwargs["chat_id"], rest, thread_id=thread)
     return True
 

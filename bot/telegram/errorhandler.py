@@ -6,14 +6,13 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context
 
 log = logging.getLogger(__name__)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: Context) -> None:
     """Log an error that escaped a handler (or came from polling, where ``update`` is None).
 
     Forbidden (blocked, kicked) is logged at info; anything else at error with the update
@@ -26,6 +25,6 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         log.info("update %s: forbidden: %s", update_id, error)
         return
     log.error("update %s: unhandled error", update_id, exc_info=error)
-    runtime = context.bot_data.get(rt.RUNTIME) if context.bot_data is not None else None
+    runtime = context.bot_data.runtime if context.bot_data is not None else None
     if runtime is not None:  # None during start-up, before bot_data is filled
         runtime.stats["errors"] += 1

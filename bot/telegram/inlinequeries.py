@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.ext import ContextTypes
 
-from bot.telegram import runtime as rt
+from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query
 from bot.telegram.render import MAX_CALLBACK_DATA, inline_article_text, preview
 
@@ -17,8 +16,11 @@ MAX_INLINE_RESULTS = 50
 """Bot API answerInlineQuery: at most 50 results; each result id 1-64 bytes."""
 
 
-def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultArticle]:
-    """Articles for (entry id, title) pairs: title, start of the answer, the answer itself."""
+def _articles(
+    engine, pairs, script: str, limit: int, link_label: str
+) -> list[InlineQueryResultArticle]:
+    """Articles for (entry id, title) pairs: title, start of the answer, the answer itself
+    (rendered as in chats, the source link labelled ``link_label``)."""
     results, seen = [], set()
     for entry_id, title in pairs:
         if entry_id in seen or len(entry_id.encode()) > MAX_CALLBACK_DATA:
@@ -33,7 +35,9 @@ def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultA
                 id=entry_id,
                 title=title or entry_id,
                 description=preview(reply),
-                input_message_content=InputTextMessageContent(inline_article_text(reply)),
+                input_message_content=InputTextMessageContent(
+                    inline_article_text(reply, link_label)
+                ),
             )
         )
         if len(results) >= limit:
@@ -41,25 +45,23 @@ def _articles(engine, pairs, script: str, limit: int) -> list[InlineQueryResultA
     return results
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """Answer an inline query: up to ``inline_results`` articles for a question (the match,
     then its related entries; or the suggestions; or the topics when nothing matched), and
     the list of topics for an empty query. ``cache_time`` is ``inline_cache_time``."""
     query = update.inline_query
     if query is None:
         return
-    runtime = rt.runtime(context)
-    engine = rt.engine(context)
+    runtime = context.runtime
+    engine = context.engine
     text = query.query.strip()
     if not text:
-        script = rt.update_script(update, context)
+        script = update_script(update, context)
         topics = engine.topics(script)
         pairs = [(c.entry_id, c.topic or c.question) for c in topics]
         limit = MAX_INLINE_RESULTS
     else:
         reply = engine.answer(text)
-        runtime.stats["inline"] += 1
-        rt.record_unanswered(context, reply, update)
         script = reply.script
         if reply.kind == "answer":
             choices = [(reply.entry_id, reply.interviewer_question or text)]
@@ -70,5 +72,6 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]
         pairs = choices
         limit = runtime.settings.inline_results
-    results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS))
+    link_label = runtime.settings.text(script, "source_link")
+    results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS), link_label)
     await answer_query(lambda: query.answer(results, cache_time=runtime.settings.inline_cache_time))

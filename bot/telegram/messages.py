@@ -6,12 +6,12 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
-from bot.telegram import runtime as rt
 from bot.telegram.addressing import group_question
-from bot.telegram.delivery import deliver
-from bot.telegram.render import Rendered, render_blocks, render_reply
+from bot.telegram.context import Context, update_script
+from bot.telegram.delivery import send
+from bot.telegram.render import render_blocks
 
 log = logging.getLogger(__name__)
 
@@ -33,67 +33,29 @@ FROM_PERSON = _FromPerson(name="FromPerson")
 NEW_MESSAGE = filters.UpdateType.MESSAGE & FROM_PERSON
 
 
-async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
-    """Send ``rendered`` into the update's chat, within the per-chat flood budget.
-
-    In groups the first part replies to the asker's message (delivered even if it was
-    deleted meanwhile); in forum topics it stays in the topic.
-    """
-    message = update.effective_message
-    chat = update.effective_chat
-    if message is None or chat is None:
-        return
-    runtime = rt.runtime(context)
-    if not runtime.flood.allow(chat.id, chat.type):
-        log.info("flood guard: chat %s over budget, staying silent", chat.id)
-        return
-    private = chat.type == ChatType.PRIVATE
-    await deliver(
-        context.bot,
-        chat.id,
-        rendered,
-        reply_to=None if private else message.message_id,
-        thread_id=message.message_thread_id if message.is_topic_message else None,
-    )
-
-
-async def answer_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
-) -> None:
+async def answer_question(update: Update, context: Context, question: str) -> None:
     """Run ``question`` through the one answer path and send the rendered reply."""
-    engine = rt.engine(context)
-    runtime = rt.runtime(context)
+    engine = context.engine
     reply = engine.answer(question)
-    runtime.stats[reply.kind] += 1
-    rt.record_unanswered(context, reply, update)
     none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
-    rendered = render_reply(
-        reply, related_limit=runtime.settings.related_buttons, none_label=none_label
-    )
-    await send(update, context, rendered)
+    await send(update, context, context.runtime.render(reply, none_label))
 
 
-async def ask_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_usage(update: Update, context: Context) -> None:
     """Tell the user how to ask (an empty /ask or a bare mention)."""
-    settings = rt.runtime(context).settings
+    settings = context.runtime.settings
     await send(
-        update,
-        context,
-        render_blocks([settings.text(rt.update_script(update, context), "ask_usage")]),
+        update, context, render_blocks([settings.text(update_script(update, context), "ask_usage")])
     )
 
 
-async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def non_text(update: Update, context: Context) -> None:
     """Sticker, voice, photo without caption…: a short hint to send text."""
-    engine = rt.engine(context)
-    await send(
-        update,
-        context,
-        render_blocks([engine.persona("non_text", rt.update_script(update, context))]),
-    )
+    script = update_script(update, context)
+    await send(update, context, render_blocks([context.engine.persona("non_text", script)]))
 
 
-async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def message(update: Update, context: Context) -> None:
     """Any new message from a person that is not a command.
 
     Private chat: text or caption is a question; anything else gets the non-text hint.
@@ -113,7 +75,7 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
-    me = rt.runtime(context).me
+    me = context.runtime.me
     question = group_question(msg, me) if me else None
     if question is None:
         return

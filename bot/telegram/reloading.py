@@ -2,17 +2,17 @@
 file watcher.
 
 :func:`reload_knowledge` builds a new engine in a worker thread with the same rules as
-``mensch-bot check`` (:func:`validating`), then swaps ``bot_data["engine"]`` in one
+``mensch-bot check`` (:func:`validating`), then swaps ``bot_data.engine`` in one
 assignment. A bad edit raises DataError inside the build: the old engine keeps serving, one
 ``file:line: problem`` line is logged at WARNING and, for SIGHUP and the watcher, sent to the
-admins. Handlers read the engine once when they start, so an update in flight finishes on the
-engine it started with.
+admins. Each update pins the engine when it starts (:mod:`bot.telegram.context`), so an
+update in flight finishes on the engine it started with.
 
 :func:`start` (called from the application's post_init) installs the SIGHUP handler and
-starts the watcher, an asyncio task that compares the modification times and sizes of
-``config.yaml`` and every file of the knowledge folder every ``telegram.reload_interval``
-seconds; :func:`stop` (post_stop) removes both. The ``telegram:`` section itself is
-validated on reload but only applied at start-up.
+schedules the :class:`Watcher` on the application's ``JobQueue``: it compares the
+modification times and sizes of ``config.yaml`` and every file of the knowledge folder every
+``telegram.reload_interval`` seconds; :func:`stop` (post_stop) removes both. The
+``telegram:`` section itself is validated on reload but only applied at start-up.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.errors import DataError
-from bot.telegram import runtime as rt
 from bot.telegram.delivery import deliver
 from bot.telegram.render import render_blocks
 
@@ -38,9 +37,6 @@ log = logging.getLogger(__name__)
 
 Snapshot = dict[str, tuple[int, int]]
 """File path → (modification time in ns, size in bytes); missing files are absent."""
-
-_WATCHER = "reload_watcher"
-_PENDING: set[asyncio.Task] = set()  # SIGHUP reloads in progress (a task needs a reference)
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ async def reload_knowledge(application: Application, trigger: str) -> ReloadResu
         ReloadResult(ok=True) after the swap; ReloadResult(ok=False, error="file:line:
         problem") when the build raised DataError, or when reload is not configured.
     """
-    runtime = rt.runtime_of(application.bot_data)
+    runtime = application.bot_data.runtime
     if runtime.reload is None:
         return ReloadResult(False, "reload is not configured")
     async with runtime.reload_lock:
@@ -103,7 +99,7 @@ async def reload_knowledge(application: Application, trigger: str) -> ReloadResu
         except DataError as exc:
             log.warning("reload (%s) failed, old knowledge keeps serving: %s", trigger, exc)
             return ReloadResult(False, str(exc))
-        application.bot_data[rt.ENGINE] = engine
+        application.bot_data.engine = engine
     log.info("knowledge reloaded (%s)", trigger)
     return ReloadResult(True)
 
@@ -112,7 +108,7 @@ async def notify_admins(application: Application, result: ReloadResult) -> None:
     """Send a failed reload's ``file:line: problem`` to every admin in ``telegram.admins``
     (in the default script). An admin who never opened a chat with the bot cannot be
     reached: that is logged at info and skipped."""
-    runtime = rt.runtime_of(application.bot_data)
+    runtime = application.bot_data.runtime
     if result.ok or not runtime.settings.admins:
         return
     script = runtime.settings.default_script
@@ -166,55 +162,74 @@ def snapshot(paths: list[Path]) -> Snapshot:
     return result
 
 
-async def watch(application: Application, interval: float) -> None:
-    """Poll the watched files every ``interval`` seconds and reload after a change.
+class Watcher:
+    """The file watcher, a repeating job on the application's ``JobQueue``: every
+    ``reload_interval`` seconds it compares the watched files' snapshot with the last one.
 
-    A change is acted on once the files have stayed the same for one more poll (an editor or
-    ``git checkout`` may still be writing). A failed reload is reported once per change, not
-    at every poll. Runs until cancelled.
+    A change is acted on once the files have stayed the same for one more check (an editor
+    or ``git checkout`` may still be writing). The reload runs as an application task, so a
+    check never outlasts its interval; checks during a reload do nothing. A failed reload is
+    reported once per change, not at every check.
+
+    Args:
+        application: the application whose engine is watched and reloaded.
     """
-    current = lambda: application.bot_data[rt.ENGINE]  # noqa: E731
-    loaded = await asyncio.to_thread(lambda: snapshot(watched_files(current())))
-    previous = loaded
-    while True:
-        await asyncio.sleep(interval)
-        seen = await asyncio.to_thread(lambda: snapshot(watched_files(current())))
-        if seen != loaded and seen == previous:
-            await reload_and_report(application, "file change")
-            loaded = seen  # reported once; the next edit tries again
-        previous = seen
+
+    JOB_NAME = "reload watcher"
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+        self.loaded = self.previous = snapshot(watched_files(application.bot_data.engine))
+        self.busy = False
+
+    async def check(self, context: Any = None) -> None:
+        """One check (the job's callback; ``context`` is unused)."""
+        if self.busy:
+            return
+        engine = self.application.bot_data.engine
+        seen = await asyncio.to_thread(lambda: snapshot(watched_files(engine)))
+        if seen != self.loaded and seen == self.previous:
+            self.busy = True
+            self.application.create_task(self._reload(seen), name="file change reload")
+        self.previous = seen
+
+    async def _reload(self, seen: Snapshot) -> None:
+        try:
+            await reload_and_report(self.application, "file change")
+        finally:
+            self.loaded = seen  # reported once; the next edit tries again
+            self.busy = False
 
 
 def start(application: Application) -> None:
-    """Install the SIGHUP handler and start the watcher (when ``reload_interval`` > 0 and
-    the application can reload). Call from post_init, inside the running event loop."""
-    runtime = rt.runtime_of(application.bot_data)
+    """Install the SIGHUP handler and schedule the :class:`Watcher` on the job queue (when
+    ``reload_interval`` > 0 and the application can reload). Call from post_init, inside
+    the running event loop; the job queue starts with the application."""
+    runtime = application.bot_data.runtime
     if runtime.reload is None:
         return
-    loop = asyncio.get_running_loop()
     if hasattr(signal, "SIGHUP"):
 
         def hup() -> None:
-            task = loop.create_task(reload_and_report(application, "SIGHUP"))
-            _PENDING.add(task)
-            task.add_done_callback(_PENDING.discard)
+            application.create_task(reload_and_report(application, "SIGHUP"), name="SIGHUP")
 
         try:
-            loop.add_signal_handler(signal.SIGHUP, hup)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, hup)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
             log.info("SIGHUP reload unavailable here")
     interval = runtime.settings.reload_interval
-    if interval > 0:
-        application.bot_data[_WATCHER] = loop.create_task(watch(application, interval))
+    if interval > 0 and application.job_queue is not None:
+        watcher = Watcher(application)
+        application.job_queue.run_repeating(
+            watcher.check, interval, first=interval, name=Watcher.JOB_NAME
+        )
 
 
 async def stop(application: Application) -> None:
-    """Remove the SIGHUP handler and cancel the watcher. Call from post_stop."""
+    """Remove the SIGHUP handler and the watcher's job. Call from post_stop."""
     if hasattr(signal, "SIGHUP"):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-    task = application.bot_data.pop(_WATCHER, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if application.job_queue is not None:
+        for job in application.job_queue.get_jobs_by_name(Watcher.JOB_NAME):
+            job.schedule_removal()

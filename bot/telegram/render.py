@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reply import Choice, Reply
+from bot.reply import Choice, Reply, attribution_line
+from bot.telegram.texts import DEFAULTS
 
 MAX_TEXT = 4096
 """Bot API sendMessage/editMessageText: text 1-4096 characters after entity parsing."""
@@ -136,16 +137,20 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def _tail(reply: Reply) -> tuple[str, str]:
-    """(plain, HTML) tail of an answer: the attribution line and the source link."""
+def _tail(reply: Reply, link_label: str | None) -> tuple[str, str]:
+    """(plain, HTML) tail of an answer: the attribution line (:func:`attribution_line`,
+    one dash) and the source link, shown as ``link_label`` (default: the built-in
+    ``source_link`` text of the reply's script). The plain twin spells the URL out."""
     plain, marked = [], []
     if reply.attribution:
-        plain.append(f"— {reply.attribution}")
-        marked.append(f"<i>— {html.escape(reply.attribution)}</i>")
+        line = attribution_line(reply.attribution, reply.script)
+        plain.append(line)
+        marked.append(f"<i>{html.escape(line)}</i>")
     if reply.source_url:
-        plain.append(reply.source_url)
+        label = link_label or DEFAULTS[reply.script]["source_link"]
+        plain.append(f"{label}: {reply.source_url}")
         url = html.escape(reply.source_url, quote=True)
-        marked.append(f'<a href="{url}">{html.escape(reply.source_url)}</a>')
+        marked.append(f'<a href="{url}">{html.escape(label)}</a>')
     return "\n".join(plain), "\n".join(marked)
 
 
@@ -162,13 +167,21 @@ def render_blocks(blocks: Iterable[str], keyboard: InlineKeyboardMarkup | None =
     return Rendered(tuple(html.escape(p, quote=False) for p in parts), tuple(parts), keyboard)
 
 
-def render_reply(reply: Reply, *, related_limit: int = 3, none_label: str = "") -> Rendered:
+def render_reply(
+    reply: Reply,
+    *,
+    related_limit: int = 3,
+    none_label: str = "",
+    link_label: str | None = None,
+) -> Rendered:
     """Render a reply as Telegram HTML parts with its inline keyboard.
 
     Args:
         reply: the answer path's decision.
         related_limit: at most this many related-question buttons under an answer (0-3).
         none_label: label of the "none of these" button under suggestions ("" for none).
+        link_label: the source link's visible text (the Telegram text ``source_link`` in
+            the reply's script: 原文 / Source); None: the built-in one.
 
     Returns:
         :class:`Rendered`. kind "answer": the paragraphs, then the attribution in italics and
@@ -177,7 +190,7 @@ def render_reply(reply: Reply, *, related_limit: int = 3, none_label: str = "") 
         "fallback": persona lines with topic buttons. "smalltalk": persona lines only.
     """
     if reply.kind == "answer":
-        tail_plain, tail_html = _tail(reply)
+        tail_plain, tail_html = _tail(reply, link_label)
         parts = split_text(reply.paragraphs, tail_plain) or ["…"]
         keyboard = keyboard_for(reply.related[:related_limit], "r", reply.script)
         return Rendered(
@@ -263,16 +276,17 @@ def _keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def inline_article_text(reply: Reply) -> str:
-    """The HTML message an inline result sends: a single part of at most 4096 characters.
+def inline_article_text(reply: Reply, link_label: str | None = None) -> str:
+    """The HTML message an inline result sends: a single part of at most 4096 characters,
+    rendered as :func:`render_reply` renders it (``link_label`` likewise).
 
     A longer answer is cut at a sentence boundary and ends with "…" before the attribution
     and link, which are always kept.
     """
-    rendered = render_reply(reply, related_limit=0)
+    rendered = render_reply(reply, related_limit=0, link_label=link_label)
     if len(rendered.parts) == 1:
         return rendered.parts[0]
-    tail_plain, tail_html = _tail(reply)
+    tail_plain, tail_html = _tail(reply, link_label)
     room = MAX_TEXT - utf16_len(tail_plain) - 4
     first = split_text(reply.paragraphs, limit=room)[0]
     return html.escape(first, quote=False) + "…\n\n" + tail_html

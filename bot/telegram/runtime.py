@@ -1,29 +1,22 @@
-"""Typed access to what handlers share through ``application.bot_data``.
-
-``bot_data["engine"]`` holds the current :class:`bot.engine.Engine`; a reload (/reload,
-SIGHUP, file change: :mod:`bot.telegram.reloading`) swaps it in one assignment. Handlers read
-it once, when they start, so each update is answered wholly by the old engine or the new one.
-``bot_data["runtime"]`` holds the :class:`Runtime` below.
-"""
+"""The channel's shared, mutable state (:class:`Runtime`), kept in ``bot_data.runtime``
+(:class:`bot.telegram.context.BotData`), and the script rule for command replies."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update, User
-from telegram.ext import ContextTypes
+from telegram import User
 
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
+from bot.telegram.render import Rendered, render_reply
 from bot.telegram.settings import TelegramSettings
-
-ENGINE = "engine"
-RUNTIME = "runtime"
+from bot.telegram.state import KeyStore, RecentKeys
 
 
 @dataclass
@@ -35,12 +28,17 @@ class Runtime:
         reload: builds a fresh engine from the config file; raises ``DataError`` when the
             knowledge or config is bad (None: /reload unavailable).
         flood: the per-chat reply budget.
-        stats: counts of reply kinds ("answer", "suggest", "fallback", "smalltalk") and
-            "errors" since start.
+        stats: counts since start of reply kinds ("answer", "suggest", "fallback",
+            "smalltalk"; counted by :class:`bot.telegram.context.EngineView`), of inline
+            queries ("inline") and of "errors" (the error handler).
         me: the bot's identity, filled from getMe at start-up.
         rng: randomness for /random.
         pressed: recently handled button presses (chat id, message id, data), so a double
-            press does not send an answer twice; bounded to 2,000 entries.
+            press does not send an answer twice; at most 2,000 kept, each for 24 hours.
+        delivered: recently handled updates (:func:`bot.telegram.dedup.update_key`: a
+            message's (chat id, message id), a query's id), so an update delivered twice
+            (a restart before the offset was confirmed, a webhook retry) is handled once;
+            at most 20,000 kept, each for 24 hours.
         unanswered: the unanswered-question log (:class:`bot.unanswered.UnansweredLog`), or
             None; fallbacks and suggestions are recorded there.
         reload_lock: held while a reload builds and swaps the engine (reloads never overlap;
@@ -53,7 +51,8 @@ class Runtime:
     stats: Counter = field(default_factory=Counter)
     me: BotIdentity | None = None
     rng: random.Random = field(default_factory=random.Random)
-    pressed: OrderedDict = field(default_factory=OrderedDict)
+    pressed: KeyStore = field(default_factory=lambda: RecentKeys(2000))
+    delivered: KeyStore = field(default_factory=lambda: RecentKeys(20_000))
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -62,44 +61,20 @@ class Runtime:
             f = self.settings.flood
             self.flood = FloodGuard(f.private, f.group, f.window)
 
+    def render(self, reply: Any, none_label: str = "") -> Rendered:
+        """:func:`bot.telegram.render.render_reply` with this bot's settings: at most
+        ``related_buttons`` related questions, the ``source_link`` text of the reply's script
+        as the link label; ``none_label`` labels the "none of these" button ("" for none)."""
+        return render_reply(
+            reply,
+            related_limit=self.settings.related_buttons,
+            none_label=none_label,
+            link_label=self.settings.text(reply.script, "source_link"),
+        )
+
     def first_press(self, key: tuple) -> bool:
         """True the first time ``key`` is seen (recently); records it."""
-        if key in self.pressed:
-            return False
-        self.pressed[key] = True
-        if len(self.pressed) > 2000:
-            self.pressed.popitem(last=False)
-        return True
-
-
-def record_unanswered(context: ContextTypes.DEFAULT_TYPE, reply: Any, update: Update) -> None:
-    """Record a fallback or suggestion in the unanswered-question log, if one is set."""
-    log = runtime(context).unanswered
-    if log is None:
-        return
-    chat, user = update.effective_chat, update.effective_user
-    log.record(
-        reply,
-        "telegram",
-        chat.type if chat else ("inline" if update.inline_query else None),
-        user_id=user.id if user else None,
-        chat_id=chat.id if chat else None,
-    )
-
-
-def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    """The application's :class:`Runtime`."""
-    return context.bot_data[RUNTIME]
-
-
-def runtime_of(bot_data: dict) -> Runtime:
-    """The :class:`Runtime` stored in an application's ``bot_data``."""
-    return bot_data[RUNTIME]
-
-
-def engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
-    """The engine serving right now (swapped by a reload). Read it once per update."""
-    return context.bot_data[ENGINE]
+        return self.pressed.first(key)
 
 
 def user_script(user: User | None, default: str) -> str:
@@ -114,8 +89,3 @@ def user_script(user: User | None, default: str) -> str:
     if code.startswith("zh"):
         return "hant" if any(t in code for t in ("tw", "hk", "mo", "hant")) else "hans"
     return "en"
-
-
-def update_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """:func:`user_script` for the update's user, with the configured default."""
-    return user_script(update.effective_user, runtime(context).settings.default_script)

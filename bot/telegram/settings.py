@@ -255,6 +255,7 @@ def _parse_texts(r: _Reader) -> Mapping[str, Mapping[str, str]]:
                     suggest=0,
                     fallback=0,
                     smalltalk=0,
+                    inline=0,
                     errors=0,
                 )
             except (KeyError, IndexError, ValueError) as exc:

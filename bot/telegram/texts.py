@@ -34,12 +34,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "ask_usage": "請在 /ask 後面寫下問題，例如：/ask 為什麼要開源？",
         "topics_header": "訪談涵蓋這些主題：",
         "source": "出處：{title}（{date}）",
+        "source_link": "原文",
         "already_sent": "已經送出了。",
         "button_expired": "這個按鈕已失效。",
         "reload_ok": "已重新載入知識庫。",
         "reload_failed": "重新載入失敗，繼續使用舊的知識庫：{error}",
         "stats": (
-            "回答 {answer}，建議 {suggest}，未能回答 {fallback}，閒聊 {smalltalk}，錯誤 {errors}"
+            "回答 {answer}，建議 {suggest}，未能回答 {fallback}，閒聊 {smalltalk}，"
+            "行內查詢 {inline}，錯誤 {errors}"
         ),
     },
     "hans": {
@@ -58,12 +60,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "ask_usage": "请在 /ask 后面写下问题，例如：/ask 为什么要开源？",
         "topics_header": "访谈涵盖这些主题：",
         "source": "出处：{title}（{date}）",
+        "source_link": "原文",
         "already_sent": "已经发送了。",
         "button_expired": "这个按钮已失效。",
         "reload_ok": "已重新载入知识库。",
         "reload_failed": "重新载入失败，继续使用旧的知识库：{error}",
         "stats": (
-            "回答 {answer}，建议 {suggest}，未能回答 {fallback}，闲聊 {smalltalk}，错误 {errors}"
+            "回答 {answer}，建议 {suggest}，未能回答 {fallback}，闲聊 {smalltalk}，"
+            "行内查询 {inline}，错误 {errors}"
         ),
     },
     "en": {
@@ -83,13 +87,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "ask_usage": "Write your question after /ask, for example: /ask why open source?",
         "topics_header": "The interview covers these topics:",
         "source": "Source: {title} ({date})",
+        "source_link": "Source",
         "already_sent": "Already sent.",
         "button_expired": "This button has expired.",
         "reload_ok": "Knowledge reloaded.",
         "reload_failed": "Reload failed; the old knowledge keeps serving: {error}",
         "stats": (
             "answers {answer}, suggestions {suggest}, fallbacks {fallback}, "
-            "small talk {smalltalk}, errors {errors}"
+            "small talk {smalltalk}, inline queries {inline}, errors {errors}"
         ),
     },
 }

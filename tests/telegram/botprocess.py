@@ -98,3 +98,16 @@ class BotProcess:
             code = self.proc.wait()
             raise AssertionError("bot did not stop on SIGTERM:\n" + self.output()) from None
         return code, self.output()
+
+
+def serve(fake: FakeBotAPI, directory: Path, *args: str):
+    """Generator for module fixtures: yield a started :class:`BotProcess` (``run ARGS``)
+    against ``fake``, and stop it afterwards."""
+    process = BotProcess(fake, directory, *args)
+    try:
+        process.wait_started(fake)
+    except AssertionError:
+        process.stop()
+        raise
+    yield process
+    process.stop()

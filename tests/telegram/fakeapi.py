@@ -196,6 +196,7 @@ class FakeBotAPI:
         self.violations: list[str] = []
         self.sent: list[tuple[str, dict, Any]] = []
         self.updates: list[dict] = []
+        self.unfiltered: set[int] = set()
         self.confirmed = 0
         self.allowed_updates: list[str] | None = None
         self.chats: dict[int, Chat] = {}
@@ -425,10 +426,16 @@ class FakeBotAPI:
     def bot_user(self) -> dict:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Mensch", "username": BOT_USERNAME}
 
-    def push(self, kind: str, payload: dict) -> int:
-        """Queue an update of ``kind`` ("message", "callback_query", …); returns its id."""
+    def push(self, kind: str, payload: dict, *, unfiltered: bool = False) -> int:
+        """Queue an update of ``kind`` ("message", "callback_query", …); returns its id.
+
+        ``unfiltered``: deliver it whatever ``allowed_updates`` says, as Telegram does for
+        updates created before ``allowed_updates`` changed (and as a lagging self-hosted
+        server may)."""
         with self.lock:
             update_id = len(self.updates) + 1
+            if unfiltered:
+                self.unfiltered.add(update_id)
             self.updates.append({"update_id": update_id, kind: payload})
             self.lock.notify_all()
             return update_id
@@ -625,7 +632,11 @@ class FakeBotAPI:
                     u
                     for u in self.updates
                     if u["update_id"] > self.confirmed
-                    and (self.allowed_updates is None or _kind(u) in self.allowed_updates)
+                    and (
+                        self.allowed_updates is None
+                        or _kind(u) in self.allowed_updates
+                        or u["update_id"] in self.unfiltered
+                    )
                 ]
                 if ready or self.closing:
                     return ready[:limit]

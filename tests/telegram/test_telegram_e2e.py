@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from botprocess import BotProcess, write_config
+from botprocess import BotProcess, serve, write_config
 from fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
 from harness import running_fake
 
@@ -28,14 +28,7 @@ fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
 
 @pytest.fixture(scope="module")
 def bot(fake, tmp_path_factory):
-    process = BotProcess(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
-    try:
-        process.wait_started(fake)
-    except AssertionError:
-        process.stop()
-        raise
-    yield process
-    process.stop()
+    yield from serve(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
 
 
 def replies(fake, chat):
@@ -70,7 +63,8 @@ def test_private_question_gets_the_answer_with_link(bot, fake):
     [msg] = wait_replies(fake, 1001, 1)
     params = last_params(fake, 1001)
     assert msg["text"].startswith(ANSWER_START)
-    assert URL in msg["text"]
+    assert msg["text"].endswith("\n—— Arthur Mensch,Mistral AI 行政總裁兼聯合創始人;麥肯錫專訪"
+                                "(Eric Hazan 提問,2024-05-11,中文譯本)\n原文")  # fmt: skip
     assert params["parse_mode"] == "HTML" and params["link_preview_options"]["is_disabled"]
     assert f'<a href="{URL}' in params["text"]
     assert all(b[0]["callback_data"].startswith("r|hant|") for b in
@@ -161,7 +155,7 @@ def test_suggestion_buttons_pressed_twice(bot, fake):
     fake.wait_for(lambda: fake.callback_queries[q2]["answered"], 20, "the second press answered")
     assert fake.callback_queries[q1]["answered"] == 1
     edited = fake.chats[u].messages[msg["message_id"]]
-    assert URL in edited["text"]
+    assert edited["text"].endswith("中文譯本)\n原文")
     related = edited["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     fake.press(u, msg["message_id"], related, u)
     q4 = fake.press(u, msg["message_id"], related, u)
@@ -264,7 +258,7 @@ def test_start_help_about_source_topics_random(bot, fake):
     assert about["text"].count("https://www.mckinsey.com/") == 1
     assert "麥肯錫專訪 Mistral AI CEO" in source["text"] and "2024-05-11" in source["text"]
     assert len(topics["reply_markup"]["inline_keyboard"]) >= 5
-    assert URL in random_["text"]
+    assert f'<a href="{URL}' in last_params(fake, u)["text"] and random_["text"].endswith("原文")
 
 
 def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
@@ -323,6 +317,9 @@ def test_webhook_mode(tmp_path, secret_from):
             msg = fake.new_message(3001, 3001, ASK)
             update = json.dumps({"update_id": 1, "message": msg}).encode()
             assert _post(url, update, "wrong") == 403
+            bad = dict(msg, **{"from": {"id": 3001, "first_name": "No is_bot"}})
+            assert _post(url, json.dumps({"update_id": 2, "message": bad}).encode(),
+                         "s3cret_T") == 400  # fmt: skip
             assert _post(url, update, "s3cret_T") == 200
             [reply] = fake.wait_for(lambda: fake.messages_to(3001), 20, "webhook reply")
             assert reply["text"].startswith(ANSWER_START)

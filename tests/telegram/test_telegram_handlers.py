@@ -19,6 +19,7 @@ from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures 
 )
 
 from bot.telegram.settings import Flood
+from bot.telegram.state import RecentKeys
 
 P = 501  # a private chat (= the user's id)
 G = -1001  # a basic group
@@ -52,7 +53,10 @@ def test_private_question_gets_escaped_answer_with_link(inproc, fake):
     assert params["link_preview_options"] == {"is_disabled": True}
     assert msg["text"].startswith("You asked: Why <b>open</b> & *not* _closed_ [x](y)?")
     assert "Why &lt;b&gt;open&lt;/b&gt; &amp; *not*" in params["text"]
-    assert f'<a href="{URL}">{URL}</a>' in params["text"]
+    assert params["text"].endswith(
+        f'<i>— Arthur Mensch, asked by Eric Hazan</i>\n<a href="{URL}">Source</a>'
+    )
+    assert msg["text"].endswith("\n\n— Arthur Mensch, asked by Eric Hazan\nSource")
     assert "<i>— Arthur Mensch, asked by Eric Hazan</i>" in params["text"]
     assert buttons(msg["reply_markup"]) == ["r|en|europe", "r|en|work"]
     assert "reply_parameters" not in params  # no quoting in a private chat
@@ -75,11 +79,11 @@ def test_long_answer_is_split_with_link_and_buttons_in_last_part(inproc, fake):
     for i, (params, msg) in enumerate(parts):
         assert len(msg["text"]) <= 4096
         last = i == len(parts) - 1
-        assert (URL in msg["text"]) is last
+        assert (URL in params["text"]) is last
         assert ("reply_markup" in params) is last
     joined = "\n\n".join(m["text"] for _, m in parts)
     assert all(f"Paragraph {i}." in joined for i in range(30))
-    assert joined.index("Paragraph 29.") < joined.index(URL)
+    assert joined.index("Paragraph 29.") < joined.index("— Arthur Mensch")
 
 
 def test_commands_in_a_private_chat(inproc, fake):
@@ -142,6 +146,26 @@ def test_text_mention_and_emoji_offsets(inproc, fake):
     one(fake, G)
 
 
+def test_bad_entity_offsets_are_no_entity(inproc, fake, caplog):
+    name = f"@{BOT_USERNAME}"
+    split = {"type": "mention", "offset": 1, "length": len(name)}  # inside the 😀 pair
+    past_end = {"type": "mention", "offset": 400, "length": 15}
+    negative = {"type": "mention", "offset": -3, "length": 15}
+    command = {"type": "bot_command", "offset": 0, "length": 3}  # ends inside 😀
+    with caplog.at_level(logging.WARNING):
+        inproc.say(G, USER, f"😀{name} why open?", entities=[split])
+        inproc.say(G, USER, f"{name} why open?", entities=[past_end, negative])
+        inproc.say(G, USER, "/a😀sk why?", entities=[command])
+        inproc.say(G, USER, None, caption=f"😀{name} why?", entities=[split],
+                   extra={"photo": [_photo()]})  # fmt: skip
+        inproc.say(P, P, f"😀{name} why open?", entities=[split])  # private: still a question
+    assert sent(fake, G) == []  # not addressed: silence, no traceback
+    assert inproc.engine.questions == [f"😀{name} why open?"]
+    assert one(fake, P)[1]["text"].startswith(f"You asked: 😀{name} why open?")
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
+    assert caplog.records == []
+
+
 def test_ask_command_forms(inproc, fake):
     inproc.say(G, USER, f"/ask@{BOT_USERNAME} why open?")
     inproc.say(G, USER, "/ask why europe?")
@@ -201,6 +225,31 @@ def test_edits_channel_posts_bots_and_anonymous_admins(inproc, fake):
     assert len(sent(fake, G)) == 2
 
 
+def test_a_message_delivered_twice_is_answered_once(inproc, fake):
+    msg = inproc.say(P, P, "why open?")
+    inproc.feed("message", msg)  # a new update id, the same message (webhook retry, restart)
+    inproc.say(P, P, "why open?")  # the same text again, a new message: answered
+    g = inproc.say(G, USER, f"@{BOT_USERNAME} why open?")
+    inproc.feed("message", g)
+    assert len(sent(fake, P)) == 2 and len(sent(fake, G)) == 1
+    assert inproc.engine.questions == ["why open?", "why open?", "why open?"]
+    qid = fake.inline(USER, "why open?")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    assert fake.inline_queries[qid]["answered"] == 1  # a second answer would fail: too old
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
+
+
+def test_recent_keys_are_bounded_in_size_and_age():
+    now = [0.0]
+    keys = RecentKeys(3, ttl=10, clock=lambda: now[0])
+    assert [keys.first(k) for k in "abca"] == [True, True, True, False]
+    assert keys.first("d") and len(keys) == 3  # "a", the oldest, is forgotten
+    assert keys.first("a") and not keys.first("d")
+    now[0] = 10.5
+    assert keys.first("d") and len(keys) == 1  # all older than 10 s are forgotten
+
+
 # ---------------------------------------------------------------- buttons
 def test_suggestion_button_edits_in_place_and_twice_is_harmless(inproc, fake):
     inproc.say(P, P, "maybe open")
@@ -216,7 +265,7 @@ def test_suggestion_button_edits_in_place_and_twice_is_harmless(inproc, fake):
     assert isinstance(fake.sent[-1][2], Exception) and "not modified" in str(fake.sent[-1][2])
     assert fake.callback_queries[q1]["answered"] == 1 == fake.callback_queries[q2]["answered"]
     assert len(sent(fake, P)) == 1
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_none_of_these_and_related_buttons(inproc, fake):
@@ -233,14 +282,19 @@ def test_none_of_these_and_related_buttons(inproc, fake):
     assert fake.callback_queries[q1]["text"] == ""
 
 
+def _press_on(inproc, qid: str, message: dict, data: str) -> None:
+    """User P presses a button carrying ``data`` under ``message`` (as the client shows it)."""
+    inproc.fake.callback_queries[qid] = {"answered": 0}
+    user = inproc.fake.user(P, language_code="en")
+    query = {"id": qid, "from": user, "chat_instance": "1", "message": message, "data": data}
+    inproc.feed("callback_query", query)
+
+
 def test_garbage_and_stale_callback_data(inproc, fake):
     inproc.say(P, P, "maybe")
     _, msg = one(fake, P)
     for data, qid in (("x|y", "901"), ("r|en|gone", "902")):
-        fake.callback_queries[qid] = {"answered": 0}
-        user = fake.user(P, language_code="en")
-        query = {"id": qid, "from": user, "chat_instance": "1", "message": msg, "data": data}
-        inproc.feed("callback_query", query)
+        _press_on(inproc, qid, msg, data)
         assert fake.callback_queries[qid]["text"] == "This button has expired."
     assert len(sent(fake, P)) == 1
 
@@ -252,7 +306,35 @@ def test_a_late_press_still_delivers_the_answer(inproc, fake):
               "expired or query ID is invalid")  # fmt: skip
     inproc.press(P, msg["message_id"], "a|en|work", P)
     assert fake.chats[P].messages[msg["message_id"]]["text"].startswith("Answer for work.")
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
+
+
+def test_buttons_under_an_inaccessible_message_send_new_messages(inproc, fake, caplog):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    gone = {"chat": msg["chat"], "message_id": msg["message_id"], "date": 0}  # Bot API shape
+    with caplog.at_level(logging.INFO):
+        for qid, data in (("911", "a|en|work"), ("912", "a|en|work"), ("913", "n|en|")):
+            _press_on(inproc, qid, gone, data)
+    assert fake.calls("editMessageText") == []
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[1].startswith("Answer for work.") and texts[2] == "[fallback:en]"
+    assert len(texts) == 3  # the second press of the same button: no second answer
+    assert fake.callback_queries["912"]["text"] == "Already sent."
+    assert buttons(sent(fake, P)[2][1]["reply_markup"]) == ["r|en|open", "r|en|europe", "r|en|work"]
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_failed_edit_falls_back_to_sending(inproc, fake):
+    inproc.say(P, P, "maybe")
+    _, msg = one(fake, P)
+    fake.delete(P, msg["message_id"])  # the client still shows it; Telegram cannot edit it
+    _press_on(inproc, "914", msg, "a|en|europe")
+    [(method, _, error)] = [s for s in fake.sent if s[0] == "editMessageText"]
+    assert "message to edit not found" in str(error)
+    assert sent(fake, P)[-1][1]["text"].startswith("Answer for europe.")
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 # ---------------------------------------------------------------- inline mode
@@ -287,7 +369,7 @@ def test_parse_error_is_resent_as_plain_text(inproc, fake):
     params, msg = one(fake, P)
     assert "parse_mode" not in params
     assert params["text"].startswith("You asked: why <open>?")
-    assert params["text"].endswith(URL)
+    assert params["text"].endswith(f"— Arthur Mensch, asked by Eric Hazan\nSource: {URL}")
 
 
 def test_server_error_and_slow_answer_are_retried_once(inproc, fake):
@@ -307,7 +389,7 @@ def test_blocked_user_is_dropped_and_bot_goes_on(inproc, fake, caplog):
     assert sent(fake, P) == []
     one(fake, P + 1)
     assert any("blocked" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 0
+    assert inproc.app.bot_data.runtime.stats["errors"] == 0
 
 
 def test_migrated_group_gets_the_reply_at_its_new_id(inproc, fake):
@@ -334,7 +416,7 @@ def test_unexpected_error_is_logged_with_update_id_and_counted(inproc, fake, cap
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert messages[0] == f"update {inproc.next_update}: unhandled error"
     assert messages[1] == "update None: unhandled error"
-    assert inproc.app.bot_data["runtime"].stats["errors"] == 2
+    assert inproc.app.bot_data.runtime.stats["errors"] == 2
     inproc.say(P, P, "why open again?")
     one(fake, P)
 
@@ -358,7 +440,7 @@ class Recorder:
 
 
 def test_fallbacks_and_suggestions_go_to_the_unanswered_log(inproc, fake):
-    recorder = inproc.app.bot_data["runtime"].unanswered = Recorder()
+    recorder = inproc.app.bot_data.runtime.unanswered = Recorder()
     inproc.say(P, P, "??? stock price")
     inproc.say(G, USER, f"@{BOT_USERNAME} maybe europe")
     fake.inline(USER, "??? inline")
@@ -375,26 +457,32 @@ def test_fallbacks_and_suggestions_go_to_the_unanswered_log(inproc, fake):
 def test_admin_stats_and_reload(fake):
     new_engine = FakeEngine(tag=" (v2)")
     with InProcessBot(fake, reload=lambda: new_engine) as bot:
-        bot.say(P, P, "why open?")
-        bot.say(P, P, "maybe")
-        bot.say(P, P, "???")
+        bot.say(P, P, "why open?")  # answer
+        bot.say(P, P, "maybe")  # suggestions, then "none of these": a fallback
+        bot.press(P, sent(fake, P)[-1][1]["message_id"], "n|en|", P)
+        bot.say(P, P, "???")  # fallback
+        fake.inline(USER, "why open?")  # one inline query, whatever its articles
+        bot.feed("inline_query", fake.updates[-1]["inline_query"])
+        bot.say(P, P, "/random")  # answer
         bot.say(ADMIN, ADMIN, "/stats")
         bot.say(P, P, "/stats")  # not an admin: same as an unknown command
         bot.say(P, P, "/reload")
         bot.say(ADMIN, ADMIN, "/reload")
         bot.say(P, P, "why open?")
-    assert sent(fake, ADMIN)[0][1]["text"] == "回答 1，建議 1，未能回答 1，閒聊 0，錯誤 0"
+    assert (
+        sent(fake, ADMIN)[0][1]["text"] == "回答 2，建議 1，未能回答 2，閒聊 0，行內查詢 1，錯誤 0"
+    )
     assert sent(fake, ADMIN)[1][1]["text"] == "已重新載入知識庫。"
     texts = [r["text"] for _, r in sent(fake, P)]
-    assert texts[3].startswith("[help:hant]") and texts[4].startswith("[help:hant]")
-    assert texts[5].startswith("You asked: why open? (v2)")
+    assert texts[4].startswith("[help:hant]") and texts[5].startswith("[help:hant]")
+    assert texts[6].startswith("You asked: why open? (v2)")
 
 
 def test_reload_with_bad_knowledge_keeps_the_old_engine(fake):
     with InProcessBot(fake, reload=failing_reload) as bot:
         old = bot.engine
         bot.say(ADMIN, ADMIN, "/reload")
-        assert bot.app.bot_data["engine"] is old
+        assert bot.app.bot_data.engine is old
     text = one(fake, ADMIN)[1]["text"]
     assert text == (
         "重新載入失敗，繼續使用舊的知識庫：knowledge/entries.yaml:12: entry 'x': answer is not "
@@ -403,7 +491,7 @@ def test_reload_with_bad_knowledge_keeps_the_old_engine(fake):
 
 
 def test_start_up_identity(inproc, fake):
-    me = inproc.app.bot_data["runtime"].me
+    me = inproc.app.bot_data.runtime.me
     assert (me.id, me.username) == (BOT_ID, BOT_USERNAME)
 
 

@@ -21,7 +21,6 @@ from harness import ADMIN, FakeEngine, InProcessBot, failing_reload, running_fak
 from telegram import Update
 
 from bot.telegram import reloading
-from bot.telegram import runtime as rt
 
 fake_fixture = pytest.fixture(name="fake")(running_fake)
 
@@ -55,12 +54,12 @@ def test_snapshot_sees_a_change_of_size_or_a_deleted_file(tmp_path):
 def test_failed_reload_keeps_the_engine_and_tells_the_admins(fake):
     fake.chat(ADMIN)  # the admin has opened a chat with the bot
     with InProcessBot(fake, reload=failing_reload) as bot:
-        old = bot.app.bot_data[rt.ENGINE]
+        old = bot.app.bot_data.engine
         result = bot.loop.run_until_complete(reloading.reload_and_report(bot.app, "SIGHUP"))
         assert result == reloading.ReloadResult(
             False, "knowledge/entries.yaml:12: entry 'x': answer is not verbatim"
         )
-        assert bot.app.bot_data[rt.ENGINE] is old
+        assert bot.app.bot_data.engine is old
         [msg] = fake.messages_to(ADMIN)
         assert "knowledge/entries.yaml:12: entry 'x'" in msg["text"]
 
@@ -89,7 +88,7 @@ def test_an_update_in_flight_finishes_on_the_engine_it_started_with(fake):
             return result
 
         assert bot.loop.run_until_complete(press_and_reload()).ok
-        assert bot.app.bot_data[rt.ENGINE] is new
+        assert bot.app.bot_data.engine is new
         assert fake.messages_to(u)[1]["text"].startswith("Answer for europe (old).")
         bot.say(u, u, "/random")
         assert re.match(r"Answer for \w+ \(new\)\.", fake.messages_to(u)[2]["text"])

@@ -8,8 +8,10 @@ import pytest
 from fakeapi import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram import MessageEntity
 
 from bot.reply import Choice, Reply
+from bot.telegram.addressing import entity_text
 from bot.telegram.render import (
     MAX_TEXT,
     callback_data,
@@ -89,8 +91,9 @@ def test_rendered_html_parses_to_the_plain_twin(paragraphs):
     assert len(rendered.parts) == len(rendered.plain)
     for marked, plain in zip(rendered.parts, rendered.plain, strict=True):
         visible = parse_html(marked)  # Telegram's parser, as the fake implements it
-        assert visible == plain and fits(visible)
-    assert rendered.plain[-1].endswith(URL)
+        assert visible == plain.replace(f"Source: {URL}", "Source") and fits(visible)
+    assert rendered.plain[-1].endswith(f"\n— Arthur Mensch & <co>\nSource: {URL}")  # the twin
+    assert rendered.parts[-1].endswith(f'\n<a href="{html.escape(URL)}">Source</a>')
 
 
 def test_answer_markup_escapes_every_fragment():
@@ -98,7 +101,7 @@ def test_answer_markup_escapes_every_fragment():
     [part] = rendered.parts
     assert part == (
         "&lt;b&gt;bold&lt;/b&gt; &amp; co\n\n<i>— Arthur Mensch &amp; &lt;co&gt;</i>\n"
-        f'<a href="{html.escape(URL)}">{html.escape(URL)}</a>'
+        f'<a href="{html.escape(URL)}">Source</a>'
     )
     [[button]] = rendered.keyboard.inline_keyboard
     assert (button.text, button.callback_data) == ("Q<1>", "r|en|r1")
@@ -133,4 +136,21 @@ def test_malformed_callback_data_is_rejected(data):
 def test_inline_article_is_one_message_with_link():
     text = inline_article_text(answer(["word " * 1000]))
     visible = parse_html(text)
-    assert fits(visible) and visible.endswith(URL) and "…" in visible
+    assert fits(visible) and visible.endswith("…\n\n— Arthur Mensch & <co>\nSource")
+    assert text.endswith(f'<a href="{html.escape(URL)}">Source</a>')
+
+
+@pytest.mark.parametrize(
+    ("offset", "length", "expected"),
+    [
+        (0, 2, "😀"),  # one astral character = 2 UTF-16 units
+        (2, 4, "@Bot"),
+        (1, 5, None),  # starts inside the pair
+        (0, 1, None),  # ends inside the pair
+        (2, 99, None),  # past the end
+        (-1, 3, None),
+        (2, 0, None),
+    ],
+)
+def test_entity_text_valid_or_none(offset, length, expected):
+    assert entity_text("😀@Bot hi", MessageEntity("mention", offset, length)) == expected

@@ -161,6 +161,24 @@ def test_updates_of_one_chat_stay_in_order_while_other_chats_proceed():
 
     assert asyncio.run(scenario()) == ["b1", "a1", "a2"]
 
+    async def busy_chat(limit: int) -> tuple[list[str], int, int]:
+        processor = PerChatUpdateProcessor(limit)
+        done: list[str] = []
+
+        async def work(name: str, pause: float) -> None:
+            await asyncio.sleep(pause)
+            done.append(name)
+
+        jobs = [processor.process_update(update(1), work(f"a{i}", 0.02)) for i in range(6)]
+        jobs += [processor.process_update(update(2), work("b1", 0))]
+        await asyncio.gather(*jobs)
+        return done, processor.active_chats, processor.max_concurrent_updates
+
+    done, active, admitted = asyncio.run(busy_chat(2))
+    # chat 1's five waiting updates hold no working slot: chat 2 is answered at once
+    assert done == ["b1", "a0", "a1", "a2", "a3", "a4", "a5"]
+    assert active == 0 and admitted >= 4096  # no per-chat state left behind
+
 
 def test_flood_guard_window_slides_per_chat():
     from bot.telegram.flood import FloodGuard

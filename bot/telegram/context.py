@@ -1,0 +1,182 @@
+"""Typed state for handlers, through python-telegram-bot's ``ContextTypes``.
+
+``application.bot_data`` is a :class:`BotData` (the engine serving now and the channel's
+:class:`~bot.telegram.runtime.Runtime`); handlers receive a :class:`Context`, whose
+``engine`` is an :class:`EngineView` pinned for the whole update and ``runtime`` the shared
+runtime. A reload (:mod:`bot.telegram.reloading`) swaps ``bot_data.engine`` in one
+assignment; an update that already started keeps the engine it pinned, so it is answered
+wholly by the old engine or the new one.
+
+:func:`observe`, one ``TypeHandler`` in group -1, runs first for every update: it pins the
+update's engine view, which counts every reply decided for /stats and records fallbacks and
+suggestions in the unanswered-question log, and logs the update (id, type, chat; never its
+content) at DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.reply import Choice, Reply
+from bot.telegram.runtime import Runtime, user_script
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotData:
+    """``application.bot_data``: filled by :func:`bot.telegram.app.build_application`.
+
+    Attributes:
+        engine: the answer engine serving now (:class:`bot.engine.Engine`, or a test double
+            with its methods); swapped by a reload.
+        runtime: the shared channel state.
+    """
+
+    engine: Engine | Any = None
+    runtime: Runtime | None = None
+
+
+class EngineView:
+    """The engine as one update sees it: the engine pinned when the update started, and
+    the one place where replies are counted (``runtime.stats``) and fallbacks and
+    suggestions recorded in the unanswered-question log.
+
+    Counting: every reply decided counts once under its kind ("answer", "suggest",
+    "fallback", "smalltalk"); an inline query counts once under "inline" (its articles are
+    previews, not replies).
+
+    Args:
+        engine: the engine serving when the update started.
+        runtime: the shared runtime (stats, unanswered log).
+        update: the update being handled.
+    """
+
+    def __init__(self, engine: Engine | Any, runtime: Runtime, update: object) -> None:
+        self.engine, self.runtime = engine, runtime
+        self.update = update if isinstance(update, Update) else None
+        self.inline = self.update is not None and self.update.inline_query is not None
+
+    def _count(self, reply: Reply, *, decided: bool = True) -> Reply:
+        if not self.inline:
+            self.runtime.stats[reply.kind] += 1
+        elif decided:
+            self.runtime.stats["inline"] += 1
+        if decided and reply.kind in ("fallback", "suggest"):
+            self._record(reply)
+        return reply
+
+    def _record(self, reply: Reply) -> None:
+        log_ = self.runtime.unanswered
+        if log_ is None or self.update is None:
+            return
+        chat, user = self.update.effective_chat, self.update.effective_user
+        log_.record(
+            reply,
+            "telegram",
+            chat.type if chat else ("inline" if self.inline else None),
+            user_id=user.id if user else None,
+            chat_id=chat.id if chat else None,
+        )
+
+    def answer(self, question: str) -> Reply:
+        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class)."""
+        return self._count(self.engine.answer(question))
+
+    def answer_entry(self, entry_id: str, script: str) -> Reply:
+        """The answer of one entry (a button press); raises KeyError for an unknown id.
+        Counted as an answer, except for an inline query's articles."""
+        return self._count(self.engine.answer_entry(entry_id, script), decided=False)
+
+    def random_reply(self, script: str, rng: random.Random) -> Reply:
+        """A random interview answer (/random), counted as an answer."""
+        return self._count(self.engine.random_reply(script, rng))
+
+    def fallback(self, script: str) -> Reply:
+        """The honest non-answer ("none of these"): the fallback persona text with the
+        interview's topics as suggestions; counted as a fallback (not logged: there is no
+        question)."""
+        reply = Reply(
+            "fallback",
+            "",
+            script,  # type: ignore[arg-type]
+            paragraphs=(self.engine.persona("fallback", script),),
+            suggestions=self.engine.topics(script),
+        )
+        self.runtime.stats["fallback"] += 1
+        return reply
+
+    def persona(self, name: str, script: str, **fields: str) -> str:
+        """A persona string (:meth:`bot.engine.Engine.persona`); not counted."""
+        return self.engine.persona(name, script, **fields)
+
+    def topics(self, script: str) -> tuple[Choice, ...]:
+        """The interview's topics (:meth:`bot.engine.Engine.topics`); not counted."""
+        return self.engine.topics(script)
+
+    @property
+    def source(self) -> Any:
+        """The interview's source record (title, date, URL)."""
+        return self.engine.source
+
+
+class Context(CallbackContext[ExtBot, dict, dict, BotData]):
+    """The handlers' context: ``engine`` (an :class:`EngineView` pinned for the update) and
+    ``runtime`` typed, instead of string keys in ``bot_data``."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, application: Any, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application, chat_id, user_id)
+        self._view: EngineView | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The shared channel state."""
+        runtime = self.bot_data.runtime
+        if runtime is None:
+            raise RuntimeError("bot_data.runtime is not set (build_application sets it)")
+        return runtime
+
+    @property
+    def engine(self) -> EngineView:
+        """The engine for this update, pinned the first time it is read (by :func:`observe`,
+        which runs first)."""
+        if self._view is None:
+            self._view = EngineView(self.bot_data.engine, self.runtime, None)
+        return self._view
+
+    def pin(self, update: object) -> EngineView:
+        """Pin the engine serving now for ``update`` (called by :func:`observe`)."""
+        self._view = EngineView(self.bot_data.engine, self.runtime, update)
+        return self._view
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
+"""Pass to ``ApplicationBuilder().context_types(…)``."""
+
+
+def update_script(update: Update, context: Context) -> str:
+    """:func:`bot.telegram.runtime.user_script` for the update's user, with the configured
+    default."""
+    return user_script(update.effective_user, context.runtime.settings.default_script)
+
+
+async def observe(update: object, context: Context) -> None:
+    """Group -1, every update: pin the engine view (stats and unanswered log, see
+    :class:`EngineView`) and log the update's id, type and chat at DEBUG (never its
+    content)."""
+    context.pin(update)
+    if isinstance(update, Update) and log.isEnabledFor(logging.DEBUG):
+        kind = next((k for k, v in update.to_dict().items() if k != "update_id" and v), "?")
+        chat = update.effective_chat
+        log.debug("update %s: %s in chat %s", update.update_id, kind, chat.id if chat else None)
