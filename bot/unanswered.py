@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-LOGGED_KINDS = frozenset({"fallback", "suggest"})
+LOGGED_KINDS = frozenset({"fallback", "suggest", "related"})
 """Reply kinds that are written to the log; answers and small talk are not."""
 MAX_LOGGED_CHARS = 1000
 """Questions longer than this (code points) are cut; ``question_chars`` keeps the length.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query, deliver, edit_into
+from bot.telegram.messages import remember
 from bot.telegram.render import parse_callback_data
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ async def button(update: Update, context: Context) -> None:
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
     await answer_query(query.answer)
+    if message.chat.type == ChatType.PRIVATE and action != "n":  # follow-ups go on from it
+        remember(context, chat_id, runtime.conversations.get(chat_id), reply)
     rendered = runtime.render(reply)
     if action in ("a", "n"):
         await edit_into(context.bot, message, rendered)

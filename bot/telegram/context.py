@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.conversation import Context as Conversation
 from bot.reply import Choice, Reply
 from bot.telegram.runtime import Runtime, user_script
 
@@ -71,7 +72,7 @@ class EngineView:
             self.runtime.stats[reply.kind] += 1
         elif decided:
             self.runtime.stats["inline"] += 1
-        if decided and reply.kind in ("fallback", "suggest"):
+        if decided and reply.kind in ("fallback", "suggest", "related"):
             self._record(reply)
         return reply
 
@@ -88,9 +89,15 @@ class EngineView:
             chat_id=chat.id if chat else None,
         )
 
-    def answer(self, question: str) -> Reply:
-        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class)."""
-        return self._count(self.engine.answer(question))
+    def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
+        """:meth:`bot.engine.Engine.answer` (with the conversation's context, for follow-ups),
+        counted and logged (see the class)."""
+        return self._count(self.engine.answer(question, context=conversation))
+
+    def quoted_entries(self, text: str) -> tuple[str, ...]:
+        """The entries a message of the bot quotes (:meth:`bot.engine.Engine.quoted_entries`);
+        not counted."""
+        return self.engine.quoted_entries(text)
 
     def answer_entry(self, entry_id: str, script: str) -> Reply:
         """The answer of one entry (a button press); raises KeyError for an unknown id.

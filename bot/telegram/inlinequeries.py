@@ -66,7 +66,7 @@ async def inline_query(update: Update, context: Context) -> None:
         if reply.kind == "answer":
             choices = [(reply.entry_id, reply.interviewer_question or text)]
             choices += [(c.entry_id, c.question) for c in reply.related]
-        elif reply.kind == "suggest":
+        elif reply.kind in ("suggest", "related"):
             choices = [(c.entry_id, c.question) for c in reply.suggestions]
         else:
             choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]

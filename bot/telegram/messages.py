@@ -8,7 +8,9 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import filters
 
-from bot.telegram.addressing import group_question
+from bot.conversation import Context as Conversation
+from bot.reply import Reply
+from bot.telegram.addressing import group_question, is_reply_to_bot
 from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import send
 from bot.telegram.render import render_blocks
@@ -33,10 +35,44 @@ FROM_PERSON = _FromPerson(name="FromPerson")
 NEW_MESSAGE = filters.UpdateType.MESSAGE & FROM_PERSON
 
 
+def conversation_of(update: Update, context: Context) -> tuple[Conversation | None, int | None]:
+    """The conversation a question belongs to, for follow-ups ("那優勢呢?").
+
+    Returns:
+        (context, key): in a private chat, the chat's stored context (or None) and the chat id
+        to store the next one under; in a group, the passages quoted by the bot's message that
+        the question replies to, read back from that message's own text (so it also works
+        after a restart, and needs no store), and no key; else (None, None).
+    """
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None, None
+    store = context.runtime.conversations
+    if chat.type == ChatType.PRIVATE and store is not None:
+        return store.get(chat.id), chat.id
+    me = context.runtime.me
+    target = message.reply_to_message
+    if me is not None and target is not None and is_reply_to_bot(message, me):
+        quoted = context.engine.quoted_entries(target.text or target.caption or "")
+        if quoted:
+            return Conversation(quoted, frozenset(quoted)), None
+    return None, None
+
+
+def remember(context: Context, key: int | None, before: Conversation | None, reply: Reply) -> None:
+    """Store a private chat's context after ``reply`` was decided (no-op for ``key`` None)."""
+    store = context.runtime.conversations
+    if key is not None and store is not None:
+        store.put(key, (before or Conversation()).after(reply))
+
+
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Run ``question`` through the one answer path and send the rendered reply."""
+    """Run ``question`` through the one answer path, in its conversation
+    (:func:`conversation_of`), and send the rendered reply."""
     engine = context.engine
-    reply = engine.answer(question)
+    before, key = conversation_of(update, context)
+    reply = engine.answer(question, before)
+    remember(context, key, before, reply)
     none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
     await send(update, context, context.runtime.render(reply, none_label))
 

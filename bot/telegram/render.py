@@ -187,7 +187,9 @@ def render_reply(
         :class:`Rendered`. kind "answer": the paragraphs, then the attribution in italics and
         the source link (always in the last part), with related-question buttons. "suggest":
         persona lines and the header, with "did you mean" buttons (top 3) and "none of these".
-        "fallback": persona lines with topic buttons. "smalltalk": persona lines only.
+        "related": his line that the interview does not give that detail (or that he said no
+        more about it), with buttons for the closest passages (top 3). "fallback": persona
+        lines with topic buttons. "smalltalk": persona lines only.
     """
     if reply.kind == "answer":
         tail_plain, tail_html = _tail(reply, link_label)
@@ -202,6 +204,8 @@ def render_reply(
     keyboard = None
     if reply.kind == "suggest":
         keyboard = keyboard_for(reply.suggestions[:3], "a", reply.script, none_label=none_label)
+    elif reply.kind == "related":
+        keyboard = keyboard_for(reply.suggestions[:3], "a", reply.script)
     elif reply.kind == "fallback":
         keyboard = keyboard_for(reply.suggestions, "r", reply.script, label="topic")
     return render_blocks(blocks, keyboard)

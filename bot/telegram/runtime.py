@@ -12,11 +12,15 @@ from typing import Any
 
 from telegram import User
 
+from bot.conversation import ContextStore, MemoryContextStore
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Rendered, render_reply
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import KeyStore, RecentKeys
+
+MAX_CONVERSATIONS = 10_000
+"""Private chats whose follow-up context is kept at once (about 2 MB)."""
 
 
 @dataclass
@@ -43,6 +47,10 @@ class Runtime:
             None; fallbacks and suggestions are recorded there.
         reload_lock: held while a reload builds and swaps the engine (reloads never overlap;
             see :mod:`bot.telegram.reloading`).
+        conversations: each private chat's conversation context (:mod:`bot.conversation`),
+            keyed by chat id, for follow-ups; forgotten after ``followup_minutes``, at most
+            :data:`MAX_CONVERSATIONS` kept. Group replies need none: their context is the
+            message replied to.
     """
 
     settings: TelegramSettings
@@ -55,8 +63,13 @@ class Runtime:
     delivered: KeyStore = field(default_factory=lambda: RecentKeys(20_000))
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    conversations: ContextStore | None = None
 
     def __post_init__(self) -> None:
+        if self.conversations is None:
+            self.conversations = MemoryContextStore(
+                self.settings.followup_minutes * 60, MAX_CONVERSATIONS
+            )
         if self.flood is None:
             f = self.settings.flood
             self.flood = FloodGuard(f.private, f.group, f.window)

@@ -14,6 +14,8 @@ Reference (every key optional; defaults shown)::
       related_buttons: 3        # related-question buttons under an answer (0-3)
       inline_results: 5         # articles offered for an inline question (1-50)
       inline_cache_time: 10     # seconds Telegram may cache an inline answer
+      followup_minutes: 10      # a private chat's context for follow-ups (那優勢呢?) is
+                                # forgotten after this many minutes without a message (1-1440)
       flood:                    # per-chat guard: at most N replies per window, else silence
         private: 30
         group: 10
@@ -73,6 +75,7 @@ class TelegramSettings:
     related_buttons: int = 3
     inline_results: int = 5
     inline_cache_time: int = 10
+    followup_minutes: float = 10.0
     flood: Flood = Flood()
     rate_limit: RateLimit = RateLimit()
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: builtin_texts.DEFAULTS)
@@ -177,6 +180,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
             "related_buttons",
             "inline_results",
             "inline_cache_time",
+            "followup_minutes",
             "flood",
             "rate_limit",
             "texts",
@@ -218,6 +222,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
         related_buttons=r.number("related_buttons", 3, 0, 3),
         inline_results=r.number("inline_results", 5, 1, 50),  # Bot API: at most 50 results
         inline_cache_time=r.number("inline_cache_time", 10, 0, 86400),
+        followup_minutes=float(r.number("followup_minutes", 10, 1, 1440, integer=False)),
         flood=Flood(
             private=fr.number("private", 30, 1, 100_000),
             group=fr.number("group", 10, 1, 100_000),

@@ -72,6 +72,39 @@ def test_private_question_gets_the_answer_with_link(bot, fake):
     assert "reply_parameters" not in params
 
 
+def test_private_chat_follow_ups_and_two_part_questions(bot, fake):
+    u = 1010
+    for text in (
+        "歐洲的弱點是什麼?",
+        "那優勢呢?",
+        "還有呢?",
+        "歐洲的優勢和劣勢?",
+        "你對中國怎麼看",
+    ):
+        fake.send_user_message(u, u, text)
+    weakness, strength, more, both, china = wait_replies(fake, u, 5)
+    assert weakness["text"].startswith("一個弱點是歐洲仍然是一個較為分散的市場")
+    assert strength["text"].startswith("作為一個地區,歐洲人才濟濟")  # 那優勢呢? in context
+    assert more["text"].startswith("首先要牢記的是")  # a related passage not yet given
+    assert "第二個方面" in more["text"]  # the announced second point, whole
+    assert both["text"].startswith("作為一個地區") and "較為分散的市場" in both["text"]
+    assert both["text"].count("—— Arthur Mensch") == 1  # one attribution for both passages
+    assert china["text"].startswith("這個問題我在那次訪談裡沒有談到")
+    assert "Arthur Mensch," not in china["text"]
+
+
+def test_detail_the_interview_does_not_give_offers_the_closest_passage(bot, fake):
+    u = 1011
+    fake.send_user_message(u, u, "你在哪所大學讀的博士?")
+    [msg] = wait_replies(fake, u, 1)
+    assert msg["text"].startswith("這個細節我在那次訪談裡沒有講")
+    buttons = [row[0]["callback_data"] for row in msg["reply_markup"]["inline_keyboard"]]
+    assert buttons[0] == "a|hant|background"
+    fake.press(u, msg["message_id"], buttons[0], u)
+    fake.wait_for(lambda: "功能性磁共振成像" in fake.chats[u].messages[msg["message_id"]]["text"],
+                  20, "the pressed passage")  # fmt: skip
+
+
 def test_sticker_in_private_gets_a_hint_to_send_text(bot, fake):
     sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
                "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
@@ -114,6 +147,19 @@ def test_group_answers_only_what_is_addressed(bot, fake):
     addressed.append(settle(fake, g))
     assert reply_ids(fake, g) == addressed
     assert all(m["text"].startswith(ANSWER_START) for m in replies(fake, g)[:5])
+
+
+def test_group_follow_up_is_a_reply_to_the_bots_answer(bot, fake):
+    g = -2077
+    asked = fake.send_user_message(g, 7, f"/ask@{BOT} 歐洲的弱點是什麼?")["message_id"]
+    fake.wait_for(lambda: asked in reply_ids(fake, g), 20, "the answer")
+    answer = replies(fake, g)[-1]
+    follow = fake.send_user_message(g, 8, "那優勢呢?", reply_to=answer["message_id"])["message_id"]
+    fake.wait_for(lambda: follow in reply_ids(fake, g), 20, "the follow-up's answer")
+    assert replies(fake, g)[-1]["text"].startswith("作為一個地區,歐洲人才濟濟")
+    more = fake.send_user_message(g, 8, "還有呢?", reply_to=replies(fake, g)[-1]["message_id"])
+    fake.wait_for(lambda: more["message_id"] in reply_ids(fake, g), 20, "the next passage")
+    assert replies(fake, g)[-1]["text"].startswith("一個弱點是")  # same question, not yet told
 
 
 def test_forum_topic_root_is_not_a_reply(bot, fake):

@@ -33,6 +33,11 @@ QUESTIONS = {
     "suggest": {"hant": "歐洲", "hans": "欧洲", "en": "Europe"},
     "fallback": {"hant": "今天天氣如何?", "hans": "今天天气如何?", "en": "weather today?"},
     "smalltalk": {"hant": "謝謝", "hans": "谢谢", "en": "thanks"},
+    "related": {
+        "hant": "你在哪所大學讀的博士?",
+        "hans": "你在哪所大学读的博士?",
+        "en": "Which university did you get your PhD from?",
+    },
 }
 DOUBLED = re.compile(r"[—–-]\s+[—–-]|—{3,}")
 SCRIPTS = ("hant", "hans", "en")
@@ -76,7 +81,7 @@ def test_inline_result_reads_like_the_chat_answer(engine, runtime, script):
     assert not DOUBLED.search(parse_html(text))
 
 
-@pytest.mark.parametrize("kind", ["suggest", "fallback", "smalltalk"])
+@pytest.mark.parametrize("kind", ["suggest", "fallback", "smalltalk", "related"])
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_other_kinds_carry_no_attribution_or_link(engine, runtime, kind, script):
     reply = _reply(engine, kind, script)
@@ -88,7 +93,12 @@ def test_other_kinds_carry_no_attribution_or_link(engine, runtime, kind, script)
     keyboard = rendered.keyboard.inline_keyboard if rendered.keyboard else ()
     buttons = [b.text for row in keyboard for b in row]
     if kind == "suggest":
-        assert buttons[:3] == [c.question for c in reply.suggestions[:3]]
+        assert buttons == [c.question for c in reply.suggestions[:3]] + ["none"]
+    elif kind == "related":  # the closest passages to pick, no "none of these"
+        questions = [c.question for c in reply.suggestions[:3]]
+        assert len(buttons) == len(questions) and reply.suggestions[0].entry_id == "background"
+        pairs = zip(buttons, questions, strict=True)
+        assert all(q.startswith(b.removesuffix("…")) for b, q in pairs)
     elif kind == "fallback":
         assert buttons == [c.topic for c in reply.suggestions]
     else:
