@@ -89,8 +89,9 @@ class EngineView:
         )
 
     def answer(self, question: str) -> Reply:
-        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class)."""
-        return self._count(self.engine.answer(question))
+        """:meth:`bot.engine.Engine.answer` (the same question asked again reuses its reply:
+        ``runtime.replies``), counted and logged (see the class)."""
+        return self._count(self.runtime.replies.reply(self.engine, question, self.engine.answer))
 
     def answer_entry(self, entry_id: str, script: str) -> Reply:
         """The answer of one entry (a button press); raises KeyError for an unknown id.
