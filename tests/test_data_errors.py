@@ -168,11 +168,11 @@ def test_check_names_a_variant_that_another_entry_takes(project):
 
 def test_check_validates_the_telegram_and_unanswered_sections(project):
     config = project / "config.yaml"
-    edit(config, "  concurrent_updates: 8 ", "  concurrent_updates: lots ")
+    edit(config, "  concurrent_updates: 4 ", "  concurrent_updates: lots ")
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 2
     assert result.stderr.startswith(f"{config}:{line_of(config, 'concurrent_updates: lots')}:")
-    edit(config, "  concurrent_updates: lots ", "  concurrent_updates: 8 ")
+    edit(config, "  concurrent_updates: lots ", "  concurrent_updates: 4 ")
     edit(config, "  backups: 3 ", "  backups: -3 ")
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 2

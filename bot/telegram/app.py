@@ -44,6 +44,7 @@ from bot.telegram import (
 from bot.telegram.addressing import BotIdentity
 from bot.telegram.context import CONTEXT_TYPES, observe
 from bot.telegram.errorhandler import error_handler
+from bot.telegram.jsonrequest import JsonRequest
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.polling import TolerantBot
 from bot.telegram.runtime import Runtime
@@ -140,7 +141,7 @@ def build_application(
             max_retries=limits.max_retries,
         ),
         # httpcore scans every pooled connection per request: keep the pool near the need
-        request=HTTPXRequest(
+        request=JsonRequest(
             connection_pool_size=settings.concurrent_updates + 4,
             connect_timeout=5,
             read_timeout=10,

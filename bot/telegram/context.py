@@ -90,9 +90,13 @@ class EngineView:
         )
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
-        """:meth:`bot.engine.Engine.answer` (with the conversation's context, for follow-ups),
-        counted and logged (see the class)."""
-        return self._count(self.engine.answer(question, context=conversation))
+        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class). Without a
+        conversation to go on from, the same question asked again reuses its reply
+        (``runtime.replies``); with one (a follow-up may depend on it) it is answered afresh.
+        """
+        if conversation is not None and conversation.last:
+            return self._count(self.engine.answer(question, context=conversation))
+        return self._count(self.runtime.replies.reply(self.engine, question, self.engine.answer))
 
     def quoted_entries(self, text: str) -> tuple[str, ...]:
         """The entries a message of the bot quotes (:meth:`bot.engine.Engine.quoted_entries`);

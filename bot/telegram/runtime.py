@@ -17,7 +17,7 @@ from bot.telegram.addressing import BotIdentity
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Rendered, render_reply
 from bot.telegram.settings import TelegramSettings
-from bot.telegram.state import KeyStore, RecentKeys
+from bot.telegram.state import KeyStore, RecentKeys, ReplyCache
 
 MAX_CONVERSATIONS = 10_000
 """Private chats whose follow-up context is kept at once (about 2 MB)."""
@@ -43,6 +43,8 @@ class Runtime:
             message's (chat id, message id), a query's id), so an update delivered twice
             (a restart before the offset was confirmed, a webhook retry) is handled once;
             at most 20,000 kept, each for 24 hours.
+        replies: the replies to the last 2,048 questions and their renderings, for the
+            engine serving now (:class:`bot.telegram.state.ReplyCache`).
         unanswered: the unanswered-question log (:class:`bot.unanswered.UnansweredLog`), or
             None; fallbacks and suggestions are recorded there.
         reload_lock: held while a reload builds and swaps the engine (reloads never overlap;
@@ -61,6 +63,7 @@ class Runtime:
     rng: random.Random = field(default_factory=random.Random)
     pressed: KeyStore = field(default_factory=lambda: RecentKeys(2000))
     delivered: KeyStore = field(default_factory=lambda: RecentKeys(20_000))
+    replies: ReplyCache = field(default_factory=ReplyCache)
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     conversations: ContextStore | None = None
@@ -77,12 +80,17 @@ class Runtime:
     def render(self, reply: Any, none_label: str = "") -> Rendered:
         """:func:`bot.telegram.render.render_reply` with this bot's settings: at most
         ``related_buttons`` related questions, the ``source_link`` text of the reply's script
-        as the link label; ``none_label`` labels the "none of these" button ("" for none)."""
-        return render_reply(
+        as the link label; ``none_label`` labels the "none of these" button ("" for none).
+        A reply from :attr:`replies` is rendered once (the rendering is immutable)."""
+        return self.replies.rendered(
             reply,
-            related_limit=self.settings.related_buttons,
-            none_label=none_label,
-            link_label=self.settings.text(reply.script, "source_link"),
+            none_label,
+            lambda: render_reply(
+                reply,
+                related_limit=self.settings.related_buttons,
+                none_label=none_label,
+                link_label=self.settings.text(reply.script, "source_link"),
+            ),
         )
 
     def first_press(self, key: tuple) -> bool:

@@ -10,7 +10,7 @@ Reference (every key optional; defaults shown)::
       poll_timeout: 30          # getUpdates long-poll timeout, seconds
       reload_interval: 5        # seconds between checks of config.yaml and knowledge/ for
                                 # changes (then reload); 0 = off (SIGHUP and /reload remain)
-      concurrent_updates: 8     # updates handled at once (different chats; a chat's in order)
+      concurrent_updates: 4     # updates handled at once (different chats; a chat's in order)
       related_buttons: 3        # related-question buttons under an answer (0-3)
       inline_results: 5         # articles offered for an inline question (1-50)
       inline_cache_time: 10     # seconds Telegram may cache an inline answer
@@ -71,7 +71,7 @@ class TelegramSettings:
     drop_pending_updates: bool = False
     poll_timeout: int = 30
     reload_interval: float = 5.0
-    concurrent_updates: int = 8
+    concurrent_updates: int = 4
     related_buttons: int = 3
     inline_results: int = 5
     inline_cache_time: int = 10
@@ -218,7 +218,7 @@ def parse_settings(path: Path | str, section: Mapping | None) -> TelegramSetting
         drop_pending_updates=r.boolean("drop_pending_updates", False),
         poll_timeout=r.number("poll_timeout", 30, 0, 600),
         reload_interval=float(r.number("reload_interval", 5, 0, 86400, integer=False)),
-        concurrent_updates=r.number("concurrent_updates", 8, 1, 256),
+        concurrent_updates=r.number("concurrent_updates", 4, 1, 256),
         related_buttons=r.number("related_buttons", 3, 0, 3),
         inline_results=r.number("inline_results", 5, 1, 50),  # Bot API: at most 50 results
         inline_cache_time=r.number("inline_cache_time", 10, 0, 86400),

@@ -1,4 +1,5 @@
-"""Small stores for per-chat state: what the bot has already seen, within a bounded window.
+"""Small in-memory stores: what the bot has already seen, within a bounded window, and the
+replies to recent questions.
 
 :class:`KeyStore` is the interface handlers use; :class:`RecentKeys` is the in-memory
 implementation (one process). A shared store (for several webhook replicas) would implement
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Protocol
+from typing import Any, Protocol
 
 DAY = 24 * 3600.0
 """Telegram keeps an unconfirmed update for up to 24 hours: the longest a duplicate can lag."""
@@ -55,3 +56,52 @@ class RecentKeys:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+class ReplyCache:
+    """Recent replies and their Telegram renderings, per question text, for one engine.
+
+    ``Engine.answer`` is deterministic (the same question gives the same reply), so a
+    question asked again (a popular one, a retry) reuses the reply and its rendering instead
+    of matching and rendering again. The cache belongs to the engine it was filled from: a
+    reload (a new engine) empties it.
+
+    Args:
+        size: at most this many questions are kept; the least recently used go first.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._engine: object = None
+        self._entries: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+
+    def reply(self, engine: object, question: str, answer: Callable[[str], Any]) -> Any:
+        """The reply to ``question`` from ``engine``: cached, else ``answer(question)``
+        (then cached)."""
+        if engine is not self._engine:
+            self._engine = engine
+            self._entries.clear()
+        entry = self._entries.get(question)
+        if entry is not None:
+            self._entries.move_to_end(question)
+            return entry[0]
+        reply = answer(question)
+        self._entries[question] = (reply, {})
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return reply
+
+    def rendered(self, reply: Any, variant: str, render: Callable[[], Any]) -> Any:
+        """The rendering of ``reply`` (a reply this cache returned; anything else is just
+        rendered) for ``variant`` (what else the rendering depends on, e.g. a button label):
+        cached, else ``render()``."""
+        entry = self._entries.get(getattr(reply, "question", None))
+        if entry is None or entry[0] is not reply:
+            return render()
+        renderings = entry[1]
+        if variant not in renderings:
+            renderings[variant] = render()
+        return renderings[variant]
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -183,6 +183,7 @@ class FakeBotAPI:
 
     Attributes:
         requests: every call as ``(method, params)`` in arrival order (params decoded).
+        bodies: method → the content types its request bodies came in.
         violations: protocol problems (unknown method or parameter, missing required one,
             wrong type, wrong token, unimplemented method); tests assert it stays empty.
         sent: messages the bot sent or edited, as ``(method, params, result_or_error)``.
@@ -193,6 +194,7 @@ class FakeBotAPI:
         self.read_all = read_all_group_messages
         self.lock = threading.Condition()
         self.requests: list[tuple[str, dict]] = []
+        self.bodies: dict[str, set[str]] = {}
         self.violations: list[str] = []
         self.sent: list[tuple[str, dict, Any]] = []
         self.updates: list[dict] = []
@@ -290,6 +292,8 @@ class FakeBotAPI:
             params = _coerce(SPEC[method], params)
         with self.lock:
             self.requests.append((method, params))
+            if body:
+                self.bodies.setdefault(method, set()).add(content_type.split(";")[0])
         if method not in SPEC:
             self._violation(f"unknown method {method}")
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}

@@ -18,8 +18,10 @@ from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures 
     quiet_settings,
 )
 
+from bot.reply import Reply
+from bot.telegram.jsonrequest import json_body
 from bot.telegram.settings import Flood
-from bot.telegram.state import RecentKeys
+from bot.telegram.state import RecentKeys, ReplyCache
 
 P = 501  # a private chat (= the user's id)
 G = -1001  # a basic group
@@ -61,6 +63,7 @@ def test_private_question_gets_escaped_answer_with_link(inproc, fake):
     assert buttons(msg["reply_markup"]) == ["r|en|europe", "r|en|work"]
     assert "reply_parameters" not in params  # no quoting in a private chat
     assert inproc.engine.questions == ["Why <b>open</b> & *not* _closed_ [x](y)?"]
+    assert fake.bodies["sendMessage"] == {"application/json"}  # not form-encoded: JsonRequest
 
 
 def test_caption_is_a_question_and_sticker_gets_the_hint(inproc, fake):
@@ -131,7 +134,7 @@ def test_group_mentions_in_any_case_text_and_caption(inproc, fake):
     ):
         inproc.say(G, USER, text)
     inproc.say(G, USER, None, caption="@mEnScHtEsTbOt why open?", extra={"photo": [_photo()]})
-    assert inproc.engine.questions == ["why open?"] * 4
+    assert inproc.engine.questions == ["why open?"]  # each stripped to the same cached text
     replies = sent(fake, G)
     assert len(replies) == 4
     asked = [m["message_id"] for m in fake.chats[G].messages.values() if m["from"]["id"] == USER]
@@ -196,7 +199,7 @@ def test_forum_topic_root_is_not_a_reply_and_answers_stay_in_topic(inproc, fake)
     assert sent(fake, sg) == []
     inproc.say(sg, USER, f"@{BOT_USERNAME} why open?", thread_id=topic)
     params, msg = one(fake, sg)
-    assert params["message_thread_id"] == str(topic)
+    assert params["message_thread_id"] == topic
     assert msg["is_topic_message"] is True
 
 
@@ -232,12 +235,40 @@ def test_a_message_delivered_twice_is_answered_once(inproc, fake):
     g = inproc.say(G, USER, f"@{BOT_USERNAME} why open?")
     inproc.feed("message", g)
     assert len(sent(fake, P)) == 2 and len(sent(fake, G)) == 1
-    assert inproc.engine.questions == ["why open?", "why open?", "why open?"]
+    assert inproc.engine.questions == ["why open?"]  # matched once, then the cached reply
     qid = fake.inline(USER, "why open?")
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     assert fake.inline_queries[qid]["answered"] == 1  # a second answer would fail: too old
     assert inproc.app.bot_data.runtime.stats["errors"] == 0
+
+
+def test_reply_cache_reuses_replies_per_engine_and_counts_every_one(fake):
+    old, new = FakeEngine(), FakeEngine(tag=" (v2)")
+    with InProcessBot(fake, engine=old, reload=lambda: new) as bot:
+        for _ in range(3):
+            bot.say(P, P, "why open?")
+        bot.say(P, P, "maybe")
+        bot.say(ADMIN, ADMIN, "/reload")
+        bot.say(P, P, "why open?")
+        runtime = bot.app.bot_data.runtime
+        assert runtime.stats["answer"] == 4 and runtime.stats["suggest"] == 1
+    assert old.questions == ["why open?", "maybe"] and new.questions == ["why open?"]
+    texts = [r["text"] for _, r in sent(fake, P)]
+    assert texts[0] == texts[1] == texts[2] and texts[4].startswith("You asked: why open? (v2)")
+    cache = ReplyCache(size=2)
+    for q in ("a", "b", "a", "c"):
+        cache.reply(old, q, lambda q: Reply("smalltalk", q, "en", paragraphs=(q,)))
+    assert len(cache) == 2 and old.questions == ["why open?", "maybe"]
+    first = cache.reply(old, "a", lambda q: None)
+    assert cache.rendered(first, "", lambda: "R1") == "R1"
+    assert cache.rendered(first, "", lambda: "R2") == "R1"  # rendered once
+    assert cache.rendered(Reply("smalltalk", "a", "en"), "", lambda: "R3") == "R3"
+
+
+def test_json_bodies_are_utf8_and_survive_an_unpaired_surrogate():
+    assert json_body({"chat_id": 5, "text": "開源"}) == '{"chat_id":5,"text":"開源"}'.encode()
+    assert json_body({"text": "a\ud83d"}) == b'{"text":"a\\ud83d"}'
 
 
 def test_recent_keys_are_bounded_in_size_and_age():
@@ -348,7 +379,7 @@ def test_inline_query_answers_and_empty_query_lists_topics(inproc, fake):
     assert results[0]["description"].startswith("Answer for open.")
     content = results[0]["input_message_content"]
     assert content["parse_mode"] == "HTML" and URL in content["message_text"]
-    assert query["params"]["cache_time"] == "10"
+    assert query["params"]["cache_time"] == 10
     qid = fake.inline(USER, "   ", language_code="zh-hans")
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     assert [r["title"] for r in fake.inline_queries[qid]["results"]] == [t.topic for t in TOPICS]
