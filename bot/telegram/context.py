@@ -90,13 +90,20 @@ class EngineView:
         )
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
-        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class). Without a
-        conversation to go on from, the same question asked again reuses its reply
-        (``runtime.replies``); with one (a follow-up may depend on it) it is answered afresh.
-        """
-        if conversation is not None and conversation.last:
-            return self._count(self.engine.answer(question, context=conversation))
-        return self._count(self.runtime.replies.reply(self.engine, question, self.engine.answer))
+        """:meth:`bot.engine.Engine.answer`, counted and logged (see the class). A question
+        answered on its own is answered the same in any conversation, so its reply is cached
+        by the question alone (``runtime.replies``); any other, with a last answer to go on
+        from, may be a follow-up: answered with the conversation, cached under both."""
+        alone = self.runtime.replies.reply(self.engine, question, self.engine.answer)
+        if alone.kind == "answer" or conversation is None or not conversation.last:
+            return self._count(alone)  # a question answered on its own ignores the context
+        followed = self.runtime.replies.reply(  # a follow-up: the reply depends on the context
+            self.engine,
+            question,
+            lambda q: self.engine.answer(q, context=conversation),
+            key=conversation,
+        )
+        return self._count(followed)
 
     def quoted_entries(self, text: str) -> tuple[str, ...]:
         """The entries a message of the bot quotes (:meth:`bot.engine.Engine.quoted_entries`);

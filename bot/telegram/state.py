@@ -73,28 +73,32 @@ class ReplyCache:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._engine: object = None
-        self._entries: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, dict[str, Any]]] = OrderedDict()
 
-    def reply(self, engine: object, question: str, answer: Callable[[str], Any]) -> Any:
+    def reply(
+        self, engine: object, question: str, answer: Callable[[str], Any], key: Hashable = None
+    ) -> Any:
         """The reply to ``question`` from ``engine``: cached, else ``answer(question)``
-        (then cached)."""
+        (then cached). ``key`` is what else the reply depends on (a conversation's context,
+        hashable); None for nothing."""
         if engine is not self._engine:
             self._engine = engine
             self._entries.clear()
-        entry = self._entries.get(question)
+        slot = question if key is None else (question, key)
+        entry = self._entries.get(slot)
         if entry is not None:
-            self._entries.move_to_end(question)
+            self._entries.move_to_end(slot)
             return entry[0]
         reply = answer(question)
-        self._entries[question] = (reply, {})
+        self._entries[slot] = (reply, {})
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
         return reply
 
     def rendered(self, reply: Any, variant: str, render: Callable[[], Any]) -> Any:
-        """The rendering of ``reply`` (a reply this cache returned; anything else is just
-        rendered) for ``variant`` (what else the rendering depends on, e.g. a button label):
-        cached, else ``render()``."""
+        """The rendering of ``reply`` (a reply this cache returned for a question alone;
+        anything else is just rendered) for ``variant`` (what else the rendering depends on,
+        e.g. a button label): cached, else ``render()``."""
         entry = self._entries.get(getattr(reply, "question", None))
         if entry is None or entry[0] is not reply:
             return render()

@@ -55,9 +55,11 @@ class FakeEngine:
     def __init__(self, tag: str = "") -> None:
         self.tag = tag
         self.questions: list[str] = []
+        self.contexts: list = []  # the conversation context each question came with
 
-    def answer(self, question: str) -> Reply:
+    def answer(self, question: str, script_hint=None, context=None) -> Reply:
         self.questions.append(question)
+        self.contexts.append(context)
         script = "en" if question.isascii() else "hant"
         if question.startswith("long"):
             paragraphs = tuple(f"Paragraph {i}. " + "word " * 150 for i in range(30))
@@ -74,9 +76,13 @@ class FakeEngine:
             return Reply("smalltalk", question, script, paragraphs=("Hello!",))
         return self._answer("open", script, question, (f"You asked: {question}{self.tag}",))
 
+    def quoted_entries(self, text: str) -> tuple[str, ...]:
+        """The engine's read-back of its own message: "You asked: …" quotes the entry "open"."""
+        return ("open",) if text.startswith("You asked:") else ()
+
     def _answer(self, entry_id, script, question, paragraphs) -> Reply:
         return Reply(
-            "answer", question, script, entry_id=entry_id, confidence=95,
+            "answer", question, script, entry_id=entry_id, entry_ids=(entry_id,), confidence=95,
             paragraphs=paragraphs, attribution="Arthur Mensch, asked by Eric Hazan",
             source_url=URL, interviewer_question=f"Q about {entry_id}",
             related=tuple(c for c in TOPICS if c.entry_id != entry_id),

@@ -48,7 +48,7 @@ telegram:
 """
 QUESTIONS = [
     "為什麼要開源?", "why open source?", "歐洲", "Mistral 和 歐洲", "語言", "工作",
-    "你的背景是什麼", "what about Europe?", "今天天氣如何", "hello", "價值",
+    "你的背景是什麼", "Europe?", "今天天氣如何", "hello", "價值",
     "未來三到五年工作會怎麼變", "what sets Mistral apart?", "私有雲", "开源模型有什么价值",
     "how did you start Mistral", "歐洲的弱點是什麼", "人類的角色",
 ]  # fmt: skip
@@ -236,15 +236,17 @@ class Soak:
         (self.addressed if addressed else self.unaddressed)[g].add(mid)
 
     def _calibrate(self) -> None:
-        """Each text once, in one private chat, no faults: the reply each must get (and
-        that it is one message)."""
-        chat = 29_999
-        for text in TEXTS:
+        """Each text once, each in a private chat of its own (no conversation to go on
+        from), no faults: the reply each must get (and that it is one message). None of the
+        texts is a follow-up ("what about…", "tell me more"), so in the soak's chats, whatever
+        came before, each gets the same reply."""
+        for index, text in enumerate(TEXTS):
+            chat = 29_999 - index
             have = len(self.fake.messages_to(chat))
             self.fake.send_user_message(chat, chat, text)
             self.fake.send_user_message(chat, chat, "/help")  # sentinel: one message
 
-            def done(have=have):
+            def done(have=have, chat=chat):
                 got = self.fake.messages_to(chat)[have:]
                 return got if got and f"/ask@{BOT}" in got[-1]["text"] else None
 
