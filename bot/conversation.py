@@ -35,12 +35,15 @@ class Context:
     script: Script | None = None
 
     def after(self, reply: Reply) -> Context:
-        """The context once ``reply`` has been sent: an answer becomes the last answer; other
-        replies (suggestions, fallbacks, small talk) keep the last answer, so "tell me more"
-        after a "thanks" still goes on from it."""
+        """The context once ``reply`` has been sent: an answer becomes the last answer; small
+        talk keeps it ("thanks", then "tell me more" still goes on from it); a decline
+        (fallback, suggestions, a detail not given) leaves nothing to go on from, so "tell me
+        more" after "你對中國怎麼看" does not jump back to an earlier topic."""
         if reply.kind == "answer" and reply.entry_ids:
             return Context(reply.entry_ids, self.given | set(reply.entry_ids), reply.script)
-        return Context(self.last, self.given, reply.script)
+        if reply.kind == "smalltalk":
+            return Context(self.last, self.given, reply.script)
+        return Context((), self.given, reply.script)  # a decline: nothing to go on from
 
 
 class ContextStore(Protocol):

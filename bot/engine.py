@@ -252,8 +252,10 @@ class Engine:
         A part's entry joins when the part is a sentence of its own, when it is a sibling or
         related passage of one already chosen (優勢和劣勢), or when the part has
         :data:`MIN_PART_TOKENS` content words of its own: a bare "How fast" in "How fast and
-        how good…" is not a question of its own.
-        Returns () for a one-part question.
+        how good…" is not a question of its own. When the whole message was not answered (it
+        named something absent, or mixed two subjects), the parts that are answered on their
+        own are.
+        Returns () for a one-part question, or when no part adds a passage.
         """
         chosen = list(first)
         for part, sentence in split_parts(question):
@@ -285,7 +287,7 @@ class Engine:
         when an "about" follow-up finds nothing near the last answer. "more"/"why" with nothing
         left to quote: his honest "that is all I said" with the related passages."""
         kind, rest = followup
-        if kind == "about":
+        if kind in ("about", "tail"):
             entry_id = self.followups.about(context, self.matcher.rank(rest))
             if entry_id is None:
                 return None
@@ -293,6 +295,13 @@ class Engine:
         ids = self.followups.next_passages(context, kind)
         if ids:
             return replace(self.answer_entries(ids, script, question), top=top)
+        return self._no_more(question, script, context, top)
+
+    def _no_more(
+        self, question: str, script: Script, context: Context, top: tuple[tuple[str, float], ...]
+    ) -> Reply:
+        """His "that's all I said about it", with the related passages not yet given (else the
+        topics not yet given, else all topics: never an empty list)."""
         last = [self._entries[e] for e in context.last]
         related = [r for e in last for r in e.related if r not in context.given]
         choices = tuple(self.choice(self._entries[r], script) for r in dict.fromkeys(related))
@@ -302,7 +311,7 @@ class Engine:
             question=question,
             script=script,
             paragraphs=(self.persona("no_more", script),),
-            suggestions=choices[:3] or untold or self.topics(script),  # never an empty list
+            suggestions=choices[:3] or untold or self.topics(script),
             top=top,
         )
 
@@ -386,7 +395,16 @@ class Engine:
         if smalltalk is not None:
             return smalltalk
         followup = self.followups.kind(simplified)
-        if followup is not None and followup[0] != "about":
+        if followup is not None and followup[0] == "about" and context is not None:
+            # "那優勢呢?" opens elliptically: it stays on the last answer's subject if it can
+            near = self.followups.about(context, self.matcher.rank(followup[1]))
+            if near is not None:
+                return self.answer_entries((near,), script, question)
+            if context.last and self.followups.only_aspects(followup[1]):
+                # "那缺點呢?" after the open-source answer: he named none; never another
+                # subject's downside
+                return self._no_more(question, script, context, ())
+        if followup is not None and followup[0] in ("more", "why"):
             # "tell me more", "為什麼?": nothing to match on their own
             followed = None
             if context is not None and context.last:
@@ -399,7 +417,7 @@ class Engine:
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         first = (decision.answered.entry_id,) if decision.answered else ()
         parts = self._part_answers(question, first)
-        if first or len(parts) >= 2:
+        if first or parts:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
             ids = parts or first
             confidence = decision.best.confidence if decision.best else 0.0
             reply = self.answer_entries(ids, script, question, confidence)

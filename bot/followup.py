@@ -7,12 +7,12 @@ Three kinds, recognised by the lexicon's cue lists (``followup_more``, ``followu
   question not yet given, else a related passage not yet given;
 * **why** — "為什麼?", "why?": the next passage of the same interviewer question (the one that
   goes on explaining), else nothing: the engine then says that is all he said about it;
-* **about** — "那優勢呢?", "what about the weaknesses?": the words after the cue, ranked, with
-  the passages of the same interviewer question and the related ones preferred.
-
-Only a message that is not a complete question of its own is resolved this way: the engine asks
-here only when the message alone is not answered (a complete new question is never bent by the
-context).
+* **about** — "那優勢呢?", "what about the weaknesses?": the words after the cue, ranked among
+  the passages of the same interviewer question and the related ones: elliptical by its form,
+  it stays on the last answer's subject when a passage there fits, else it is answered as a
+  question of its own;
+* **tail** — a short message that only ends with 呢 ("優勢呢?"): answered as a question of its
+  own first, like any complete question; the context only when that finds nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.knowledge import Entry, Knowledge
 from bot.matcher import Score
 from bot.text import compact, normalize
 
-FollowUpKind = Literal["more", "why", "about"]
+FollowUpKind = Literal["more", "why", "about", "tail"]
 MAX_FOLLOWUP_CHARS = 24
 """A follow-up is short: longer messages (characters, spaces aside) are questions of their own."""
 ABOUT_MIN_CONFIDENCE = 10.0
@@ -46,6 +46,7 @@ class FollowUps:
             "why": _normalized(lexicon.followup_why),
             "about": _normalized(lexicon.followup_about),
         }
+        self._aspects = frozenset(_normalized(lexicon.followup_aspects))
         self._entries = knowledge.entries
         self._by_id = {e.id: e for e in knowledge.entries}
 
@@ -57,7 +58,9 @@ class FollowUps:
 
         Returns:
             ("more" | "why", "") for a message that is only such a cue; ("about", rest) for a
-            message that starts with an about-cue (那, what about) or ends with 呢; else None.
+            message that opens with an about-cue (那, what about): elliptical by its form;
+            ("tail", rest) for one that only ends with 呢 (which a complete question may do);
+            else None.
         """
         text = compact(simplified)
         if not text or len(text.replace(" ", "")) > MAX_FOLLOWUP_CHARS:
@@ -70,11 +73,19 @@ class FollowUps:
             if rest.startswith(cue):
                 rest = rest[len(cue) :].strip()
                 break
+        opened = rest != text
         ends = rest.endswith("呢")
         rest = rest.removesuffix("呢").strip()
-        if rest and (rest != text or ends):
-            return "about", rest
+        if rest and (opened or ends):
+            return ("about" if opened else "tail"), rest
         return None
+
+    def only_aspects(self, rest: str) -> bool:
+        """True when what an "about" follow-up asks is only an aspect (``followup_aspects``:
+        优势, 缺点, downside), not a subject of its own: it can only be about the last answer."""
+        words = [w for w in normalize(rest).split() if w]
+        text = compact(normalize(rest))
+        return bool(text) and (text in self._aspects or all(w in self._aspects for w in words))
 
     def next_passages(self, context: Context, kind: FollowUpKind) -> tuple[str, ...]:
         """For "more" and "why": the passage that goes on from the last answer.

@@ -119,6 +119,8 @@ class Lexicon:
     """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.followup`."""
     followup_why: tuple[str, ...] = ()
     """Whole messages asking why (為什麼?, why?): see :mod:`bot.followup`."""
+    followup_aspects: tuple[str, ...] = ()
+    """Aspects of a subject (优势, 缺点, downside): "那缺點呢?" asks about the last answer's."""
     followup_about: tuple[str, ...] = ()
     """Openings of elliptical questions (那…呢, what about): see :mod:`bot.followup`."""
     contrast_cues: tuple[str, ...] = ()
@@ -386,6 +388,12 @@ def _load_lexicon(directory: Path) -> Lexicon:
             path,
             "followup_why",
             node.key_line("followup_why"),
+        ),
+        followup_aspects=_text_list(
+            node.get("followup_aspects", LineList()),
+            path,
+            "followup_aspects",
+            node.key_line("followup_aspects"),
         ),
         followup_about=_text_list(
             node.get("followup_about", LineList()),

@@ -40,6 +40,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge import Entry, Knowledge
+from bot.scope import english_words
 from bot.semantic import Embedder
 from bot.text import compact, is_cjk, normalize, to_simplified
 from bot.tokens import Tokenizer
@@ -298,10 +299,7 @@ class Matcher:
             for token in variant.tokens:
                 postings[token].append(i)
         self._postings = {t: tuple(v) for t, v in postings.items()}
-        known = [text for entry_texts in texts for text, _tokens in entry_texts]
-        known += [normalize(f) for f in (*knowledge.lexicon.synonyms, *knowledge.lexicon.words)]
-        known += [normalize(w) for w in knowledge.lexicon.stopwords]
-        latin = {w for t in known for w in _LATIN_WORDS.findall(t)}
+        latin = set(english_words(knowledge))
         stop = {w for w in (normalize(x) for x in knowledge.lexicon.stopwords) if w.isascii()}
         self._latin_known = frozenset(latin)
         self._latin_content = tuple(sorted(latin - stop))  # never "correct" into a stopword

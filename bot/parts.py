@@ -13,7 +13,13 @@ from typing import NamedTuple
 
 from bot.text import strip_markup
 
-_SENTENCE = re.compile(r"[?？!！。;；\n]+")
+_SENTENCE = re.compile(
+    r"[?？!！。;；\n]+"
+    # a comma before a new question: "歐洲的優勢是什麼,你對中國怎麼看?"
+    r"|[,，]\s*(?=(?:还有|還有|另外|那|and|also)?\s*"
+    r"(?:你|您|他|(?:mistral|what|how|why|who|when|where|which|do|does|is|are|can)\b))",
+    re.IGNORECASE,
+)
 _JOIN = re.compile(
     r"\s*[,，、]\s*(?:还是|還是|以及|还有|還有|另外|and also|and|or)\s+"
     r"|(?<=[\u3400-\u9fff])(?:和|與|与|以及|還有|还有|及|跟)(?=[\u3400-\u9fff])"  # 優勢和劣勢

@@ -15,6 +15,7 @@ Pure computation on normalised text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.knowledge import Knowledge
 from bot.text import compact, is_cjk, normalize, strip_markup, to_simplified
@@ -28,6 +29,7 @@ _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 """A year (2023)."""
 _TIME = re.compile(r"[0-9一二两三四五六七八九十几半]+\s*(?:年|个月|月|周|星期|天)")
 """A span of time as the interview writes it: 两年半, 四个月, 六个月."""
+_ENGLISH_WORD = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
 CUE_WINDOW_BEFORE = 2
@@ -64,7 +66,8 @@ class Scope:
         self._tokenizer = tokenizer
         # normalize() keeps a question's first 500 characters: the interview goes sentence by
         # sentence.
-        sentences = [normalize(s) for s in re.split(r"(?<=[。!?;\n])", knowledge.source.text)]
+        dialogue = _dialogue(knowledge.source.text, knowledge.source.interviewers)
+        sentences = [normalize(s) for s in re.split(r"(?<=[。!?;\n])", dialogue)]
         self._text = "".join(compact(s) for s in sentences)
         self._vocabulary = frozenset(t for s in sentences for t in tokenizer.tokens(s))
         self.generic = frozenset(
@@ -76,6 +79,7 @@ class Scope:
                 if normalize(cue):
                     self._cue_kinds.setdefault(normalize(cue), kind)
         self._cjk_cues = tuple(c for c in self._cue_kinds if is_cjk(c[0]))
+        self._english = english_words(knowledge)
         self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
         self._gives: dict[str, dict[str, bool]] = {}  # entry id → kind → the passage gives it
         for entry in knowledge.entries:
@@ -119,7 +123,7 @@ class Scope:
                 and not self._mentioned_name(raw, canonical)
             ):
                 absent.append(raw)
-        for word in _names(strip_markup(question)):
+        for word in _names(strip_markup(question), self._ordinary):
             if not self._mentioned_latin(word):
                 absent.append(word)
         return tuple(dict.fromkeys(absent))
@@ -158,6 +162,11 @@ class Scope:
             return True
         half = len(raw) // 2
         return len(raw) >= 4 and raw[:half] in self._text and raw[half:] in self._text
+
+    def _ordinary(self, lower: str) -> bool:
+        """An English word the knowledge uses as an ordinary word (its variants and button
+        questions), with no synonym standing for a subject (japanese → 日语 is a subject)."""
+        return lower in self._english and self._tokenizer.synonym(lower) is None
 
     def _mentioned_latin(self, word: str) -> bool:
         """A Latin name is mentioned when it, or its synonym, is in the interview. A hyphenated
@@ -230,7 +239,8 @@ class Scope:
                     missing.append(head[0] or cue)
                 continue
             for raw, canonical in asked:
-                if compact(raw) not in text and canonical not in tokens and canonical not in text:
+                given = canonical is not None and (canonical in tokens or canonical in text)
+                if compact(raw) not in text and not given:
                     missing.append(raw)
         return tuple(dict.fromkeys(missing))
 
@@ -259,8 +269,9 @@ class Scope:
     @staticmethod
     def _counts(text: str, raw: str, canonical: str | None) -> bool:
         """True when the passage (compact Simplified) gives a number next to what is counted
-        (三个方面, 四个月); with nothing named (raw ""), any number will do."""
-        if not raw:
+        (三个方面, 四个月); with nothing named (raw ""), or an English word with no Chinese
+        synonym to look for (years, months), any number will do."""
+        if not raw or not any(w and is_cjk(w[0]) for w in (raw, canonical)):
             return bool(_NUMBER.search(text))
         for word in dict.fromkeys(w for w in (raw, canonical) if w and is_cjk(w[0])):
             number, counted = _NUMBER.pattern, re.escape(word)
@@ -269,11 +280,32 @@ class Scope:
         return False
 
 
-def _names(text: str) -> list[str]:
+def english_words(knowledge: Knowledge) -> frozenset[str]:
+    """The English words (lower case, three letters or more) the knowledge itself uses: in its
+    variants and button questions, and the lexicon's synonyms, words and stopwords."""
+    texts = [t for e in knowledge.entries for t in (*e.variants, *e.ask.values())]
+    lexicon = knowledge.lexicon
+    texts += [*lexicon.synonyms, *lexicon.words, *lexicon.stopwords]
+    return frozenset(w for t in texts for w in _ENGLISH_WORD.findall(normalize(t)))
+
+
+def _dialogue(text: str, interviewers: tuple[str, ...]) -> str:
+    """The interview itself: from the first interviewer's turn on. The editor's introduction
+    before it names things Mensch never speaks of (OpenAI, GPT-4, Mixtral, Mistral Large): he
+    cannot be quoted on them."""
+    starts = [text.find(f"{name} :") for name in interviewers] + [
+        text.find(f"{name}:") for name in interviewers
+    ]
+    found = [i for i in starts if i >= 0]
+    return text[min(found) :] if found else text
+
+
+def _names(text: str, ordinary: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Latin words in ``text`` that look like names: a capital letter anywhere but in a
     sentence's first word (``Nvidia``, ``GDPR``, ``iPhone``), unless most words are capitalised
-    (Title Case). Words of one letter, and acronyms of up to :data:`SHORT_ACRONYM` letters (IT,
-    API, B2B, CTO: terms more often than names), are not names."""
+    (Title Case). Words of one letter, acronyms of up to :data:`SHORT_ACRONYM` letters (IT,
+    API, B2B, CTO: terms more often than names), and words ``ordinary`` says are ordinary
+    (lower case given) are not names."""
     words = _LATIN_WORD.findall(text)
     if not words:
         return []
@@ -285,8 +317,8 @@ def _names(text: str) -> list[str]:
     names = []
     for match in _LATIN_WORD.finditer(text):
         word = match.group(0)
-        if len(word) < 2 or not any(c.isupper() for c in word):
-            continue
+        if len(word) < 2 or not any(c.isupper() for c in word) or ordinary(word.lower()):
+            continue  # "What Makes Mistral Different?", "OPEN SOURCE": ordinary words
         base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # APIs
         short = sum(c.isalpha() for c in base) <= SHORT_ACRONYM
         if base.isupper() and short and "-" not in base and "." not in base:

@@ -195,3 +195,27 @@ def test_the_bots_own_message_tells_which_passages_it_quoted(engine):
         "oss_awareness",
     )
     assert engine.quoted_entries("你想問的是不是:") == ()
+
+
+def test_an_aspect_follow_up_stays_on_the_last_answers_subject(engine):
+    _, downside = conversation(engine, "開源", "那缺點呢?")
+    assert downside.kind == "related" and not downside.matched  # he named none
+    assert downside.paragraphs[0].startswith("關於這一點,我在那次訪談裡就說了這些")
+    _, background = conversation(engine, "開源", "那你的背景呢?")  # a subject of its own
+    assert background.entry_ids == ("background",)
+
+
+def test_after_a_decline_there_is_nothing_to_go_on_from(engine):
+    _, _, more = conversation(engine, "歐洲的優勢是什麼", "你對中國怎麼看", "tell me more")
+    assert more.kind == "smalltalk" and not more.matched
+
+
+@pytest.mark.parametrize(
+    ("question", "entries"),
+    [
+        ("歐洲的優勢是什麼,你對中國怎麼看?", ("talent",)),  # the covered part, not the rest
+        ("What is Europe's strength and what do you think of Nvidia?", ("talent",)),
+    ],
+)
+def test_the_covered_part_of_a_question_is_answered(engine, question, entries):
+    assert engine.answer(question).entry_ids == entries
