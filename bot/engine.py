@@ -253,11 +253,12 @@ class Engine:
         related passage of one already chosen (優勢和劣勢), or when the part has
         :data:`MIN_PART_TOKENS` content words of its own: a bare "How fast" in "How fast and
         how good…" is not a question of its own. When the whole message was not answered (it
-        named something absent, or mixed two subjects), the parts that are answered on their
-        own are.
+        named something absent, or mixed two subjects), the parts answered on their own are:
+        two or more, or one that is a sentence of its own.
         Returns () for a one-part question, or when no part adds a passage.
         """
         chosen = list(first)
+        sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
         for part, sentence in split_parts(question):
             simplified = normalize(part)
             ranking = self.matcher.rank(simplified)
@@ -269,7 +270,11 @@ class Engine:
             strong = sentence or len(best.matched) >= MIN_PART_TOKENS
             if not chosen or near or strong:
                 chosen.append(entry_id)
-        return tuple(chosen) if len(chosen) > len(first) else ()
+                sentences[entry_id] = sentence
+        added = chosen[len(first) :]
+        if not first and len(added) == 1 and not sentences.get(added[0]):
+            return ()  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
+        return tuple(chosen) if added else ()
 
     def _same_turn(self, a: str, b: str) -> bool:
         """True when entries a and b answer the same interviewer question."""

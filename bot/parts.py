@@ -17,7 +17,10 @@ _SENTENCE = re.compile(
     r"[?？!！。;；\n]+"
     # a comma before a new question: "歐洲的優勢是什麼,你對中國怎麼看?"
     r"|[,，]\s*(?=(?:还有|還有|另外|那|and|also)?\s*"
-    r"(?:你|您|他|(?:mistral|what|how|why|who|when|where|which|do|does|is|are|can)\b))",
+    r"(?:你|您|他|(?:mistral|what|how|why|who|when|where|which|do|does|is|are|can)\b))"
+    # "… and what do you think of …": a second question
+    r"|,?\s+and\s+(?=(?:what|how|why|who|when|where|which)\s+"
+    r"(?:do|does|did|is|are|was|were|about|you|your|would|will|can)\b)",
     re.IGNORECASE,
 )
 _JOIN = re.compile(
