@@ -135,7 +135,7 @@ def _mentions(message: Message, me: BotIdentity) -> list[MessageEntity]:
     for entity, covered in valid_entities(text, entities, types):
         named = entity.type == MessageEntity.MENTION and covered.lower() == name
         linked = entity.type == MessageEntity.TEXT_MENTION and entity.user is not None
-        if named or (linked and entity.user.id == me.id):
+        if named or (linked and entity.user is not None and entity.user.id == me.id):
             found.append(entity)
     return found
 

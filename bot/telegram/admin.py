@@ -29,7 +29,9 @@ async def reload_command(update: Update, context: Context) -> None:
         return
     settings = context.runtime.settings
     script = update_script(update, context)
-    result = await reload_knowledge(context.application, f"admin {update.effective_user.id}")
+    user = update.effective_user
+    who = f"admin {user.id}" if user is not None else "admin"
+    result = await reload_knowledge(context.application, who)
     if result.ok:
         text = settings.text(script, "reload_ok")
     else:

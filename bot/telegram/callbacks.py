@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.telegram.context import Context, update_script
@@ -59,6 +60,7 @@ async def button(update: Update, context: Context) -> None:
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
         return
     await answer_query(query.answer)
+    message = cast(Message, message)  # PTB types it MaybeInaccessible; is_accessible tells
     if message.chat.type == ChatType.PRIVATE and action != "n":  # follow-ups go on from it
         remember(context, chat_id, runtime.conversations.get(chat_id), reply)
     rendered = runtime.render(reply)

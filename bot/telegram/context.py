@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.conversation import Context as Conversation
-from bot.reply import Choice, Reply
+from bot.reply import Choice, Reply, Script
 from bot.telegram.runtime import Runtime, user_script
 
 if TYPE_CHECKING:
@@ -45,6 +45,11 @@ class BotData:
 
     engine: Engine | Any = None
     runtime: Runtime | None = None
+
+
+def _script(script: str) -> Script:
+    """A script name from the channel ("hant", "hans", "en"; anything else is English)."""
+    return script if script in ("hant", "hans") else "en"  # type: ignore[return-value]
 
 
 class EngineView:
@@ -113,11 +118,11 @@ class EngineView:
     def answer_entry(self, entry_id: str, script: str) -> Reply:
         """The answer of one entry (a button press); raises KeyError for an unknown id.
         Counted as an answer, except for an inline query's articles."""
-        return self._count(self.engine.answer_entry(entry_id, script), decided=False)
+        return self._count(self.engine.answer_entry(entry_id, _script(script)), decided=False)
 
     def random_reply(self, script: str, rng: random.Random) -> Reply:
         """A random interview answer (/random), counted as an answer."""
-        return self._count(self.engine.random_reply(script, rng))
+        return self._count(self.engine.random_reply(_script(script), rng))
 
     def fallback(self, script: str) -> Reply:
         """The honest non-answer ("none of these"): the fallback persona text with the
@@ -126,20 +131,20 @@ class EngineView:
         reply = Reply(
             "fallback",
             "",
-            script,  # type: ignore[arg-type]
-            paragraphs=(self.engine.persona("fallback", script),),
-            suggestions=self.engine.topics(script),
+            _script(script),
+            paragraphs=(self.engine.persona("fallback", _script(script)),),
+            suggestions=self.engine.topics(_script(script)),
         )
         self.runtime.stats["fallback"] += 1
         return reply
 
     def persona(self, name: str, script: str, **fields: str) -> str:
         """A persona string (:meth:`bot.engine.Engine.persona`); not counted."""
-        return self.engine.persona(name, script, **fields)
+        return self.engine.persona(name, _script(script), **fields)
 
     def topics(self, script: str) -> tuple[Choice, ...]:
         """The interview's topics (:meth:`bot.engine.Engine.topics`); not counted."""
-        return self.engine.topics(script)
+        return self.engine.topics(_script(script))
 
     @property
     def source(self) -> Any:

@@ -40,5 +40,6 @@ async def drop_duplicates(update: object, context: Context) -> None:
     info with its update id and the key."""
     key = update_key(update)
     if key is not None and not context.runtime.delivered.first(key):
-        log.info("update %s repeats %s: already handled, ignored", update.update_id, key)
+        update_id = getattr(update, "update_id", None)
+        log.info("update %s repeats %s: already handled, ignored", update_id, key)
         raise ApplicationHandlerStop

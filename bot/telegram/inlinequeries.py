@@ -70,7 +70,7 @@ async def inline_query(update: Update, context: Context) -> None:
             choices = [(c.entry_id, c.question) for c in reply.suggestions]
         else:
             choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]
-        pairs = choices
+        pairs = [(entry_id, label) for entry_id, label in choices if entry_id is not None]
         limit = runtime.settings.inline_results
     link_label = runtime.settings.text(script, "source_link")
     results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS), link_label)

@@ -56,6 +56,8 @@ def parse_updates(raw: Sequence[object], bot: Any) -> tuple[list[Update], list[i
     for data in raw:
         update_id = data.get("update_id") if isinstance(data, dict) else None
         try:
+            if not isinstance(data, dict):
+                raise TypeError(f"an update must be an object, got {type(data).__name__}")
             update = Update.de_json(data, bot)
             if update is None:
                 raise ValueError("empty update")

@@ -60,7 +60,9 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def _hard_split(text: str, limit: int) -> list[str]:
     """Cut ``text`` into chunks that each :func:`fits` ``limit`` (by code points)."""
-    chunks, current, units = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    units = 0
     for ch in text:
         width = 2 if ord(ch) > 0xFFFF else 1
         if units + width > limit:

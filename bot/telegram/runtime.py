@@ -57,7 +57,7 @@ class Runtime:
 
     settings: TelegramSettings
     reload: Callable[[], Any] | None = None
-    flood: FloodGuard | None = None
+    flood: FloodGuard = field(init=False)
     stats: Counter = field(default_factory=Counter)
     me: BotIdentity | None = None
     rng: random.Random = field(default_factory=random.Random)
@@ -66,16 +66,14 @@ class Runtime:
     replies: ReplyCache = field(default_factory=ReplyCache)
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    conversations: ContextStore | None = None
+    conversations: ContextStore = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.conversations is None:
-            self.conversations = MemoryContextStore(
-                self.settings.followup_minutes * 60, MAX_CONVERSATIONS
-            )
-        if self.flood is None:
-            f = self.settings.flood
-            self.flood = FloodGuard(f.private, f.group, f.window)
+        self.conversations = MemoryContextStore(
+            self.settings.followup_minutes * 60, MAX_CONVERSATIONS
+        )
+        f = self.settings.flood
+        self.flood = FloodGuard(f.private, f.group, f.window)
 
     def render(self, reply: Any, none_label: str = "") -> Rendered:
         """:func:`bot.telegram.render.render_reply` with this bot's settings: at most
