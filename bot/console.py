@@ -46,14 +46,7 @@ def respond(engine: Engine, line: str, last: Reply | None, context: Context | No
     """
     hint = last.script if last is not None else None
     if line.lower() in HELP:
-        script = hint or "hant"
-        return Reply(
-            kind="smalltalk",
-            question=line,
-            script=script,
-            paragraphs=(engine.persona("help", script),),
-            suggestions=engine.topics(script),
-        )
+        return engine.help(line, hint or "hant")
     if last is not None and line.isdigit():
         choices = last.suggestions or last.related
         index = int(line) - 1

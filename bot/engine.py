@@ -414,9 +414,9 @@ class Engine:
             followed = None
             if context is not None and context.last:
                 followed = self._follow_up(question, followup, script, context, ())
-            return followed or self._help(question, script)
+            return followed or self.help(question, script)
         if not cleaned:  # emoji, punctuation, nothing: no question to answer yet
-            return self._help(question, script)
+            return self.help(question, script)
         ranking = self.matcher.rank(simplified)
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
@@ -461,7 +461,7 @@ class Engine:
             )
         return self._fallback(question, script, confidence, top)
 
-    def _help(self, question: str, script: Script) -> Reply:
+    def help(self, question: str, script: Script) -> Reply:
         """How to ask, with the interview's topics: for a message with no question in it (only
         emoji or punctuation, or "tell me more" with nothing said before)."""
         return Reply(
