@@ -1,7 +1,7 @@
 """Elliptical follow-ups, resolved against the conversation's last answer.
 
-Three kinds, recognised by the lexicon's cue lists (``followup_more``, ``followup_why``,
-``followup_about``):
+Four kinds, recognised by the lexicon's cue lists (``followup_more``, ``followup_why``,
+``followup_about``; ``followup_aspects`` tells an aspect from a subject):
 
 * **more** — "tell me more", "還有呢?", "go on": the next passage of the same interviewer
   question not yet given, else a related passage not yet given;
@@ -9,8 +9,9 @@ Three kinds, recognised by the lexicon's cue lists (``followup_more``, ``followu
   goes on explaining), else nothing: the engine then says that is all he said about it;
 * **about** — "那優勢呢?", "what about the weaknesses?": the words after the cue, ranked among
   the passages of the same interviewer question and the related ones: elliptical by its form,
-  it stays on the last answer's subject when a passage there fits, else it is answered as a
-  question of its own;
+  it stays on the last answer's subject when a passage there fits; an aspect with none there
+  ("那缺點呢?" after the open-source answer) gets "that's all I said about it"; a subject of
+  its own ("那你的背景呢?") is answered as a question of its own;
 * **tail** — a short message that only ends with 呢 ("優勢呢?"): answered as a question of its
   own first, like any complete question; the context only when that finds nothing.
 """

@@ -1,13 +1,14 @@
 """What the interview talks about, judged against its own text, never the curated variants.
 
 Curated variants use words he never said (one variant mentioning 美国中国 must not make 中国 a
-subject of his), so these judgements read ``knowledge/interview.txt`` itself:
+subject of his), so these judgements read ``knowledge/interview.txt`` itself, from the first
+interviewer's turn on (the editor's introduction names things he never speaks of):
 
-* **absent subjects** — a name in the question (a place, organisation, person, or a Latin
-  capitalised name such as ``Nvidia`` or ``CTO``) that the interview never mentions;
+* **absent subjects** — a name in the question (a place, organisation, person, language, or a
+  Latin capitalised name such as ``Nvidia`` or ``GPT-5``) that the interview never mentions;
 * **missing details** — a question asking for a specific fact (``哪所``, ``多少``, ``how
-  many``, ``是谁``… listed as ``detail_cues`` in the lexicon) whose words the passage does not
-  contain ("which university", "how many employees").
+  many``, ``是谁``… listed by kind as ``detail_cues`` in the lexicon) that the passage does
+  not give ("which university", "how many employees", "which year").
 
 Pure computation on normalised text.
 """
