@@ -340,6 +340,11 @@ def _load_smalltalk(directory: Path) -> tuple[SmallTalk, ...]:
     return tuple(result)
 
 
+def _optional_list(node: LineMap, key: str, path: Path) -> tuple[str, ...]:
+    """The lexicon's optional list ``key`` (``()`` when absent): :func:`_text_list` rules."""
+    return _text_list(node.get(key, LineList()), path, key, node.key_line(key))
+
+
 def _load_lexicon(directory: Path) -> Lexicon:
     path = directory / LEXICON_FILE
     node = load_yaml(path, LineMap, "lexicon")
@@ -364,43 +369,13 @@ def _load_lexicon(directory: Path) -> Lexicon:
         generic=frozenset(
             _text_list(node.get("generic"), path, "generic", node.key_line("generic"))
         ),
-        offtopic_cues=_text_list(
-            node.get("offtopic_cues", LineList()),
-            path,
-            "offtopic_cues",
-            node.key_line("offtopic_cues"),
-        ),
+        offtopic_cues=_optional_list(node, "offtopic_cues", path),
         detail_cues=_detail_cues(node, path),
-        contrast_cues=_text_list(
-            node.get("contrast_cues", LineList()),
-            path,
-            "contrast_cues",
-            node.key_line("contrast_cues"),
-        ),
-        followup_more=_text_list(
-            node.get("followup_more", LineList()),
-            path,
-            "followup_more",
-            node.key_line("followup_more"),
-        ),
-        followup_why=_text_list(
-            node.get("followup_why", LineList()),
-            path,
-            "followup_why",
-            node.key_line("followup_why"),
-        ),
-        followup_aspects=_text_list(
-            node.get("followup_aspects", LineList()),
-            path,
-            "followup_aspects",
-            node.key_line("followup_aspects"),
-        ),
-        followup_about=_text_list(
-            node.get("followup_about", LineList()),
-            path,
-            "followup_about",
-            node.key_line("followup_about"),
-        ),
+        contrast_cues=_optional_list(node, "contrast_cues", path),
+        followup_more=_optional_list(node, "followup_more", path),
+        followup_why=_optional_list(node, "followup_why", path),
+        followup_aspects=_optional_list(node, "followup_aspects", path),
+        followup_about=_optional_list(node, "followup_about", path),
     )
 
 
