@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import paths
 from bot.errors import DataError
-from bot.yamlio import LineMap, load_yaml
+from bot.yamlio import LineMap, load_yaml, reject_unknown_keys
 
 SCRIPTS = ("hant", "hans", "en")
 PERSONA_NAMES = (
@@ -158,13 +158,7 @@ MATCHING_KEYS = ("answer_threshold", "suggest_threshold", "margin", "max_suggest
 
 def _thresholds(root: LineMap, path: Path) -> Thresholds:
     section = _mapping(root, "matching", path)
-    for key in section:
-        if key not in MATCHING_KEYS:
-            raise DataError(
-                path,
-                section.key_line(key),
-                f"unknown setting matching.{key}; known: " + ", ".join(MATCHING_KEYS),
-            )
+    reject_unknown_keys(section, MATCHING_KEYS, path, lambda key: f"unknown setting matching.{key}")
     d = Thresholds()
     answer = _number(section, "answer_threshold", d.answer, 0, 100, path)
     suggest = _number(section, "suggest_threshold", d.suggest, 0, 100, path)
@@ -181,13 +175,7 @@ def _thresholds(root: LineMap, path: Path) -> Thresholds:
 
 def _persona(root: LineMap, path: Path) -> dict[str, dict[str, str]]:
     section = _mapping(root, "persona", path, required=True)
-    for key in section:
-        if key not in PERSONA_NAMES:
-            raise DataError(
-                path,
-                section.key_line(key),
-                f"unknown persona string {key!r}; known: " + ", ".join(PERSONA_NAMES),
-            )
+    reject_unknown_keys(section, PERSONA_NAMES, path, lambda key: f"unknown persona string {key!r}")
     persona: dict[str, dict[str, str]] = {}
     for name in PERSONA_NAMES:
         texts = section.get(name)

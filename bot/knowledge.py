@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.errors import DataError
-from bot.yamlio import LineList, LineMap, load_yaml
+from bot.yamlio import LineList, LineMap, load_yaml, reject_unknown_keys
 
 SCRIPTS = ("hant", "hans", "en")
 ENTRIES_FILE = "entries.yaml"
@@ -388,14 +388,9 @@ def _detail_cues(node: LineMap, path: Path) -> MappingProxyType:
     cues = node.get("detail_cues", LineMap())
     if not isinstance(cues, LineMap):
         raise DataError(path, node.key_line("detail_cues"), "detail_cues must map kinds to lists")
+    reject_unknown_keys(cues, DETAIL_KINDS, path, lambda kind: f"unknown detail_cues kind {kind!r}")
     result = {}
     for kind in cues:
-        if kind not in DETAIL_KINDS:
-            raise DataError(
-                path,
-                cues.key_line(kind),
-                f"unknown detail_cues kind {kind!r}; known: " + ", ".join(DETAIL_KINDS),
-            )
         result[kind] = _text_list(cues[kind], path, f"detail_cues.{kind}", cues.key_line(kind))
     return MappingProxyType(result)
 

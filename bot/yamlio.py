@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,21 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def reject_unknown_keys(
+    section: LineMap, known: Sequence[str], path: str | Path, problem: Callable[[str], str]
+) -> None:
+    """Raise for the first key of ``section`` not in ``known``.
+
+    Raises:
+        DataError: ``path:line: <problem(key)>; known: a, b, c`` at the key's line.
+    """
+    for key in section:
+        if key not in known:
+            raise DataError(
+                path, section.key_line(key), f"{problem(key)}; known: " + ", ".join(known)
+            )
 
 
 def load_yaml(path: str | Path, kind: type | None = None, what: str = "the document") -> Any:

@@ -202,3 +202,16 @@ def test_misspelled_matching_setting_is_named(tmp_path):
         f"{path}:{line}: unknown setting matching.answr_threshold; known: answer_threshold, "
         "suggest_threshold, margin, max_suggestions"
     )
+
+
+def test_unknown_persona_string_and_detail_kind_are_named(project):
+    config = project / "config.yaml"
+    edit(config, "  not_said:\n", "  greting: {hant: x, hans: x, en: x}\n  not_said:\n")
+    with pytest.raises(DataError, match=r"unknown persona string 'greting'; known: greeting, "):
+        load_config(config)
+    lexicon = project / "knowledge" / "lexicon.yaml"
+    edit(lexicon, "detail_cues:\n", "detail_cues:\n  where: [哪里]\n")
+    with pytest.raises(
+        DataError, match=r"lexicon.yaml:\d+: unknown detail_cues kind 'where'; known: what, time"
+    ):
+        load_knowledge(project / "knowledge")
