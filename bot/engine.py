@@ -22,7 +22,7 @@ from bot.reply import Choice, Reply, Script
 from bot.scope import Scope
 from bot.semantic import Embedder
 from bot.smalltalk import SmallTalkMatcher
-from bot.text import clean, detect_script, normalize, to_simplified
+from bot.text import clean, detect_script, has_phrase, normalize, to_simplified
 from bot.tokens import Tokenizer
 
 QUOTE_PROBE_CHARS = 20
@@ -235,11 +235,7 @@ class Engine:
     def _has_offtopic_cue(self, simplified: str) -> bool:
         """True when the normalised question holds an off-topic cue of the lexicon (Latin cues
         as whole words)."""
-        padded = f" {simplified} "
-        return any(
-            (f" {cue} " in padded) if cue.isascii() else (cue in simplified)
-            for cue in self._offtopic
-        )
+        return has_phrase(simplified, self._offtopic)
 
     def _related(self, a: str, b: str) -> bool:
         """True when entries a and b are sibling passages (either lists the other as related)."""

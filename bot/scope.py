@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from bot.knowledge import Knowledge
-from bot.text import compact, is_cjk, normalize, strip_markup, to_simplified
+from bot.text import compact, has_phrase, is_cjk, normalize, strip_markup, to_simplified
 from bot.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 _PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
@@ -132,11 +132,7 @@ class Scope:
     def compares(self, simplified: str) -> bool:
         """True when the question (normalised) holds a ``contrast_cues`` phrase of the lexicon
         (rather than, 跟…竞争, 相比): a name in it may be only the point of comparison."""
-        padded = f" {simplified} "
-        return any(
-            (f" {cue} " in padded) if cue.isascii() else (cue in simplified)
-            for cue in self._contrast
-        )
+        return has_phrase(simplified, self._contrast)
 
     def _names_detail(self, raw: str, canonical: str | None) -> bool:
         """A word of a detail cue that is a noun: 名字, 题目, university (→ 大学)."""

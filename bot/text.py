@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 import opencc
@@ -130,6 +131,13 @@ def normalize(text: str) -> str:
     """:func:`clean`, then Traditional → Simplified: the form both questions and knowledge
     are compared in. Returns lower-case Simplified text with single spaces."""
     return to_simplified(clean(text))
+
+
+def has_phrase(normalized: str, phrases: Iterable[str]) -> bool:
+    """True when normalised text holds one of ``phrases`` (normalised too): Latin phrases as
+    whole words ("how to" not in "show to"), Chinese ones anywhere."""
+    padded = f" {normalized} "
+    return any((f" {p} " in padded) if p.isascii() else (p in normalized) for p in phrases if p)
 
 
 def compact(text: str) -> str:

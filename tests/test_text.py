@@ -55,3 +55,10 @@ def test_any_leading_bot_command_is_dropped():
     assert clean("/start") == ""
     assert clean("/help@OtherBot 開源") == "開源"
     assert clean("a/b test") == "a b test"
+
+
+def test_has_phrase_whole_latin_words_chinese_anywhere():
+    from bot.text import has_phrase
+
+    assert has_phrase("how to deploy", ["how to"]) and not has_phrase("show to me", ["how to"])
+    assert has_phrase("我想问估值多少", ["估值"]) and not has_phrase("价值", ["估值", ""])
