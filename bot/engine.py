@@ -237,6 +237,10 @@ class Engine:
         as whole words)."""
         return has_phrase(simplified, self._offtopic)
 
+    def _choices(self, scores: Sequence[Score], script: Script) -> tuple[Choice, ...]:
+        """Scored entries as choices in the user's script, with their confidence."""
+        return tuple(self.choice(self._entries[s.entry_id], script, s.confidence) for s in scores)
+
     def _related(self, a: str, b: str) -> bool:
         """True when entries a and b are sibling passages (either lists the other as related)."""
         return b in self._entries[a].related or a in self._entries[b].related
@@ -324,7 +328,7 @@ class Engine:
             simplified: the question after :func:`bot.text.normalize`.
             ranking: the matcher's scores for it, best first.
         """
-        absent = self.scope.absent_subjects(question)
+        absent = self.scope.absent_subjects(question, simplified)
         if (
             absent
             and ranking
@@ -435,10 +439,7 @@ class Engine:
                 script=script,
                 confidence=confidence,
                 paragraphs=(self.persona("not_said", script),),
-                suggestions=tuple(
-                    self.choice(self._entries[s.entry_id], script, s.confidence)
-                    for s in decision.suggestions
-                ),
+                suggestions=self._choices(decision.suggestions, script),
                 top=top,
             )
         if decision.kind == "suggest":
@@ -448,10 +449,7 @@ class Engine:
                 script=script,
                 confidence=confidence,
                 paragraphs=(),
-                suggestions=tuple(
-                    self.choice(self._entries[s.entry_id], script, s.confidence)
-                    for s in decision.suggestions
-                ),
+                suggestions=self._choices(decision.suggestions, script),
                 header=self.persona("suggest_header", script),
                 top=top,
             )

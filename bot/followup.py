@@ -18,7 +18,7 @@ Four kinds, recognised by the lexicon's cue lists (``followup_more``, ``followup
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from bot.conversation import Context
@@ -130,8 +130,8 @@ class FollowUps:
         return [e for e in self._entries if e.question == entry.question]
 
     def _after(self, entry: Entry, last: Entry) -> bool:
-        order: Callable[[Entry], int] = self._entries.index
-        return order(entry) > order(last)
+        """True when ``entry`` comes after ``last`` in the interview."""
+        return self._entries.index(entry) > self._entries.index(last)
 
 
 def _normalized(cues: Sequence[str]) -> tuple[str, ...]:

@@ -104,19 +104,21 @@ class Scope:
             canonical is not None and (canonical in self._vocabulary or canonical in self.generic)
         )
 
-    def absent_subjects(self, question: str) -> tuple[str, ...]:
+    def absent_subjects(self, question: str, simplified: str | None = None) -> tuple[str, ...]:
         """Names in ``question`` (the raw message) that the interview never mentions.
 
         Names are Chinese words jieba's dictionary tags as places, organisations or persons,
         language names (中文, 日语), and Latin words written with a capital other than at a
         sentence start (not in Title Case messages). A name counts as mentioned when it, or its
-        canonical synonym, occurs in the interview text.
+        canonical synonym, occurs in the interview text. ``simplified`` is the question after
+        :func:`bot.text.normalize`, when the caller has it already.
 
         Returns:
             The absent names as written (Simplified for Chinese), in order, without duplicates.
         """
         absent: list[str] = []
-        for raw, canonical in self._tokenizer.words(normalize(question)):
+        normalized = normalize(question) if simplified is None else simplified
+        for raw, canonical in self._tokenizer.words(normalized):
             if (
                 canonical is not None
                 and is_cjk(raw[0])
