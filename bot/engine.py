@@ -55,8 +55,10 @@ class Engine:
         self.source: Source = knowledge.source
         self._tokenizer = tokenizer or Tokenizer(knowledge.lexicon, config.cache_dir)
         self.embedder = embedder or Embedder(config.cache_dir)
-        self.matcher = Matcher(knowledge, self._tokenizer, self.embedder)
         self.scope = Scope(knowledge, self._tokenizer)
+        self.matcher = Matcher(
+            knowledge, self._tokenizer, self.embedder, english=self.scope.english
+        )
         self.followups = FollowUps(knowledge)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())

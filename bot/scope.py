@@ -61,6 +61,7 @@ class Scope:
 
     Attributes:
         generic: canonical forms of the lexicon's generic terms (Mistral, AI, 欧洲).
+        english: the knowledge's English words (:func:`english_words`).
     """
 
     def __init__(self, knowledge: Knowledge, tokenizer: Tokenizer) -> None:
@@ -80,7 +81,7 @@ class Scope:
                 if normalize(cue):
                     self._cue_kinds.setdefault(normalize(cue), kind)
         self._cjk_cues = tuple(c for c in self._cue_kinds if is_cjk(c[0]))
-        self._english = english_words(knowledge)
+        self.english = english_words(knowledge)
         self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
         self._gives: dict[str, dict[str, bool]] = {}  # entry id → kind → the passage gives it
         for entry in knowledge.entries:
@@ -165,7 +166,7 @@ class Scope:
     def _ordinary(self, lower: str) -> bool:
         """An English word the knowledge uses as an ordinary word (its variants and button
         questions), with no synonym standing for a subject (japanese → 日语 is a subject)."""
-        return lower in self._english and self._tokenizer.synonym(lower) is None
+        return lower in self.english and self._tokenizer.synonym(lower) is None
 
     def _mentioned_latin(self, word: str) -> bool:
         """A Latin name is mentioned when it, or its synonym, is in the interview. A hyphenated
