@@ -24,7 +24,7 @@ from bot.text import clean, to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = list(CALIBRATION)
-DEFAULT_SETS = ("questions", "holdout", "blind", "fresh")
+DEFAULT_SETS = ("questions", "holdout", "blind", "fresh", "tune2")
 """Our question sets under tests/data (never a sealed set: it must stay unseen)."""
 
 

@@ -49,7 +49,16 @@ least :data:`TITLE_CASE_MIN` of them) are capitalised, it is written in Title Ca
 say nothing about names ("What Makes Mistral Different From Others?")."""
 TITLE_CASE_MIN = 4
 LANGUAGE_ENDINGS = ("语", "文")
-"""A Chinese noun ending so (中文, 日语, 西班牙语) names a language: a subject like a name."""
+"""A Chinese noun ending so, after a people's or place's name (中文, 日语, 西班牙语), names a
+language: a subject like a name. Not 无语 (speechless), 成语 (idiom), 论文 (paper)."""
+NATION_SUFFIXES = ("", "国", "本")
+"""A language's stem names a place itself (西班牙) or with one of these (法→法国, 日→日本)."""
+LANGUAGE_STEMS = frozenset({"汉", "粤", "藏"})
+"""Stems of languages named after a people or region, not a country (汉语, 粤语, 藏语)."""
+GENERAL_STEMS = frozenset({"外"})
+"""Stems that look like a place (外国) but name no one language: 外语 (a foreign language)."""
+NAME_TAGS = frozenset({"ns", "nt", "nrt", "nrfg", "nr", "nz"})
+"""jieba tags a language's stem may carry (place, organisation, person, other proper noun)."""
 
 
 class Scope:
@@ -151,9 +160,18 @@ class Scope:
 
     def _is_name(self, word: str) -> bool:
         """A Chinese word that names something: a place, organisation or person by jieba's
-        dictionary tag, or a language (a noun ending in 语 or 文)."""
+        dictionary tag, or a language: a noun ending in 语 or 文 whose stem names a place or
+        people (日语, 西班牙语, 汉语; not 无语, 成语, 论文, 外语)."""
         tag = self._tokenizer.tag(word)
-        return tag in PROPER_NOUN_TAGS or (tag in NOUN_TAGS and word.endswith(LANGUAGE_ENDINGS))
+        if tag in PROPER_NOUN_TAGS:
+            return True
+        if tag not in NOUN_TAGS or not word.endswith(LANGUAGE_ENDINGS) or len(word) < 2:
+            return False
+        stem = word[:-1]
+        return stem in LANGUAGE_STEMS or (
+            stem not in GENERAL_STEMS
+            and any(self._tokenizer.tag(stem + s) in NAME_TAGS for s in NATION_SUFFIXES)
+        )
 
     def _mentioned_name(self, raw: str, canonical: str | None) -> bool:
         """A Chinese name is mentioned when it, its synonym, or both its halves are

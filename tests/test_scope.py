@@ -28,6 +28,13 @@ from bot.text import normalize
         ("What Makes Mistral Different From Other Companies?", ()),
         # a bot mention is not a subject
         ("@MenschBot 你的博士是读什么的", ()),
+        # languages are named after a place or people; 无语 (speechless), 外语 are not names
+        ("你们的模型西班牙语好不好", ("西班牙语",)),
+        ("你们支持日语吗", ("日语",)),
+        ("Mistral 懂粤语吗", ("粤语",)),
+        ("为啥最早那批ai巨头全拿英文干活 无语", ()),
+        ("你们的外语能力怎么样", ()),
+        ("他的论文写的什么", ()),
     ],
 )
 def test_absent_subjects_are_names_the_interview_never_mentions(engine, question, absent):
