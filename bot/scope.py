@@ -318,9 +318,18 @@ def _dialogue(text: str, interviewers: tuple[str, ...]) -> str:
     return text[min(found) :] if found else text
 
 
+def _before_cjk(text: str, end: int) -> bool:
+    """True when the next letter after ``text[:end]`` is Chinese: a capitalised Latin word
+    opening a Chinese sentence ("Codestral 支援哪些語言?") is capitalised as a name, since
+    Chinese has no capitals to begin a sentence with."""
+    rest = text[end:].lstrip(" \t-_:,'")
+    return bool(rest) and is_cjk(rest[0])
+
+
 def _names(text: str, ordinary: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Latin words in ``text`` that look like names: a capital letter anywhere but in a
-    sentence's first word (``Nvidia``, ``GDPR``, ``iPhone``), unless most words are capitalised
+    sentence's first word (``Nvidia``, ``GDPR``, ``iPhone``) or in any place when Chinese
+    follows it (``Codestral 支援…``), unless most words are capitalised
     (Title Case). Words of one letter, acronyms of up to :data:`SHORT_ACRONYM` letters (IT,
     API, B2B, CTO: terms more often than names), and words ``ordinary`` says are ordinary
     (lower case given) are not names."""
@@ -341,7 +350,7 @@ def _names(text: str, ordinary: Callable[[str], bool] = lambda word: False) -> l
         short = sum(c.isalpha() for c in base) <= SHORT_ACRONYM
         if base.isupper() and short and "-" not in base and "." not in base:
             continue  # IT, API, B2B; but GPT-4 is a name
-        if match.start() in starts and word[1:].islower():
+        if match.start() in starts and word[1:].islower() and not _before_cjk(text, match.end()):
             continue  # "Who are…", "Is Nvidia…": a sentence's first word
         names.append(word)
     return names

@@ -54,6 +54,9 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("Who are your co-founders?", "cofounders", ()),
         # no detail asked
         ("你的博士是什么专业?", "background", ()),
+        # where: a lab or institute he never names; how a fee is computed: no figure given
+        ("Which lab did he do his postdoc at?", "background", ("lab",)),
+        ("他在哪个实验室做的博士后?", "background", ("实验室",)),  # cue 哪个: what
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
@@ -175,10 +178,30 @@ def test_time_quantity_and_year_questions(engine, question, entry_id, missing):
         ("OPEN SOURCE MODELS", "answer"),
         ("Language Problem In Europe", "answer"),
         ("Does Mistral speak Japanese?", "fallback"),
+        # Chinese has no capitals: a capitalised word opening a Chinese sentence is a name
+        ("Codestral 支援哪些程式語言?", "fallback"),
+        ("Arthur 你的博士读的什么", "answer"),
     ],
 )
 def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, question, kind):
     assert engine.answer(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "歐盟 AI 法案對 Mistral 有什麼影響?",  # regulation: Europe is his subject, the act is not
+        "欧盟AI法案对他们有啥影响?",
+        "你觉得AI最后会毁灭人类吗",  # AGI and AI safety
+        "Will GPUs get cheaper next year?",  # chips
+        "mistral的模型在国内能直接用不",  # 国内: use in China
+        "你喜歡吃什麼?",  # his private life
+        "模型權重的授權費是怎麼計算的?",  # licensing, but no fee given
+    ],
+)
+def test_subjects_he_never_addressed_are_never_quoted(engine, question):
+    reply = engine.answer(question)
+    assert reply.kind in ("suggest", "fallback", "related") and not reply.matched
 
 
 def test_english_count_without_a_chinese_word_needs_any_number(engine):
