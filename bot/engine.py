@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.config import Config
 from bot.conversation import Context
@@ -18,7 +19,7 @@ from bot.followup import FollowUpKind, FollowUps
 from bot.knowledge import Entry, Knowledge, Source, load_knowledge, squeeze
 from bot.matcher import Matcher, Score
 from bot.parts import split_parts
-from bot.reply import Choice, Reply, Script
+from bot.reply import Choice, Kind, Reply, Script, attribution_line
 from bot.scope import Scope
 from bot.semantic import Embedder
 from bot.smalltalk import SmallTalkMatcher
@@ -66,6 +67,8 @@ class Engine:
         self._probe = {
             e.id: squeeze(to_simplified(e.answer[0]))[:QUOTE_PROBE_CHARS] for e in knowledge.entries
         }
+        self._field_cache: dict[Script, dict[str, str]] = {}  # script → persona placeholders
+        self._topic_cache: dict[Script, tuple[Choice, ...]] = {}  # script → topics
 
     @classmethod
     def from_config(cls, config: Config) -> Engine:
@@ -83,7 +86,8 @@ class Engine:
 
         Args:
             name: one of :data:`bot.config.PERSONA_NAMES` ("greeting", "help", "about",
-                "fallback", "suggest_header", "none_of_these", "non_text", "attribution").
+                "fallback", "suggest_header", "none_of_these", "non_text", "attribution",
+                "pick_range", "not_said", "no_more").
             script: "hant", "hans" or "en".
             fields: extra placeholders (e.g. interviewer="Eric Hazan").
 
@@ -98,20 +102,30 @@ class Engine:
         return text.format_map({**self._fields(script), **fields})
 
     def _fields(self, script: Script) -> dict[str, str]:
-        separator = ", " if script == "en" else "、"
-        return {
-            "topics": separator.join(e.topic[script] for e in self._topic_entries()),
-            "speaker": self.source.speaker,
-            "role": self.source.speaker_role[script],
-            "date": self.source.date.isoformat(),
-            "url": self.source.url,
-            "title": self.source.title_en
-            if script == "en"
-            else self._script_text(self.source.title, script),
-            "publisher": self.source.publisher,
-            "interviewers": " & ".join(self.source.interviewers),
-            "note": self.source.translation_note[script],
-        }
+        """The persona placeholders in ``script`` (built once per script)."""
+        fields = self._field_cache.get(script)
+        if fields is None:
+            separator = ", " if script == "en" else "、"
+            fields = self._field_cache[script] = {
+                "topics": separator.join(e.topic[script] for e in self._topic_entries()),
+                "speaker": self.source.speaker,
+                "role": self.source.speaker_role[script],
+                "date": self.source.date.isoformat(),
+                "url": self.source.url,
+                "title": self.source_title(script),
+                "publisher": self.source.publisher,
+                "interviewers": " & ".join(self.source.interviewers),
+                "note": self.source.translation_note[script],
+            }
+        return fields
+
+    def source_title(self, script: Script) -> str:
+        """The interview's title as shown to a user writing in ``script``: the English title
+        for "en", else the published title (in Simplified characters for "hans" when the
+        reply-script policy converts)."""
+        if script == "en":
+            return self.source.title_en
+        return self._script_text(self.source.title, script)
 
     def _script_text(self, text: str, script: Script) -> str:
         """Interview text (Traditional) as shown to a user writing in ``script``."""
@@ -140,10 +154,54 @@ class Engine:
         return result
 
     def topics(self, script: Script) -> tuple[Choice, ...]:
-        """One Choice per interview topic (one per interviewer question), in interview order."""
-        return tuple(self.choice(e, script) for e in self._topic_entries())
+        """One Choice per interview topic (one per interviewer question), in interview order
+        (the same tuple on every call for a script)."""
+        topics = self._topic_cache.get(script)
+        if topics is None:
+            topics = tuple(self.choice(e, script) for e in self._topic_entries())
+            self._topic_cache[script] = topics
+        return topics
 
     # -- replies -----------------------------------------------------------------------------
+
+    def _reply(self, kind: Kind, question: str, script: Script, **fields: Any) -> Reply:
+        """The one place a Reply is built: ``fields`` are the decision (paragraphs,
+        suggestions, related, …); added here is what every channel shows with it, so none
+        builds it again: the topics, the pick-range hint for its choices, and for "suggest"
+        the "none of these" label and the reply that choice leads to (:meth:`declined`)."""
+        choices = fields.get("suggestions") or fields.get("related") or ()
+        if choices:
+            fields["pick_hint"] = self.persona("pick_range", script, count=str(len(choices)))
+        if kind == "suggest":
+            fields["none_label"] = self.persona("none_of_these", script)
+            fields["declined"] = self.declined(script)
+        return Reply(kind, question, script, topics=self.topics(script), **fields)
+
+    def declined(self, script: Script) -> Reply:
+        """What choosing "none of these" under suggestions leads to, in every channel: his
+        honest "I didn't talk about that" with the interview's topics (kind "fallback", for no
+        question: ``question`` "", confidence 0).
+
+        Args:
+            script: "hant", "hans" or "en".
+        """
+        return self._fallback("", script, 0.0, ())
+
+    def about(self, script: Script) -> Reply:
+        """The bot's "about" text (``persona.about``): the interview, its source and that the
+        bot only quotes it, with the source URL exactly once (added as a line of its own when
+        the configured text does not name it).
+
+        Args:
+            script: "hant", "hans" or "en".
+
+        Returns:
+            A Reply of kind "smalltalk" whose paragraphs are the text (and the URL).
+        """
+        text = self.persona("about", script)
+        url = self.source.url
+        paragraphs = (text,) if url in text else (text, url)
+        return self._reply("smalltalk", "", script, paragraphs=paragraphs)
 
     def answer_entry(
         self, entry_id: str, script: Script, question: str | None = None, confidence: float = 100
@@ -200,15 +258,16 @@ class Engine:
         interviewers = " & ".join(dict.fromkeys(e.asked_by for e in entries))
         related_ids = [r for e in entries for r in e.related if r not in ids]
         related = tuple(self.choice(self._entries[r], script) for r in dict.fromkeys(related_ids))
-        return Reply(
-            kind="answer",
-            question=question if question is not None else self.choice(first, script).question,
-            script=script,
+        attribution = self.persona("attribution", script, interviewer=interviewers)
+        return self._reply(
+            "answer",
+            question if question is not None else self.choice(first, script).question,
+            script,
             entry_id=first.id,
             entry_ids=ids,
             confidence=confidence,
             paragraphs=tuple(self._script_text(p, script) for e in entries for p in e.answer),
-            attribution=self.persona("attribution", script, interviewer=interviewers),
+            attribution=attribution_line(attribution, script),
             source_url=self.source.url,
             interviewer_question=self._script_text(first.question, script),
             related=related[:3],
@@ -313,10 +372,10 @@ class Engine:
         related = [r for e in last for r in e.related if r not in context.given]
         choices = tuple(self.choice(self._entries[r], script) for r in dict.fromkeys(related))
         untold = tuple(c for c in self.topics(script) if c.entry_id not in context.given)
-        return Reply(
-            kind="related",
-            question=question,
-            script=script,
+        return self._reply(
+            "related",
+            question,
+            script,
             paragraphs=(self.persona("no_more", script),),
             suggestions=choices[:3] or untold or self.topics(script),
             top=top,
@@ -368,7 +427,7 @@ class Engine:
         if item is None:
             return None
         line = item.reply[script].format_map(self._fields(script))
-        return Reply(kind="smalltalk", question=question, script=script, paragraphs=(line,))
+        return self._reply("smalltalk", question, script, paragraphs=(line,))
 
     def answer(
         self, question: str, script_hint: Script | None = None, context: Context | None = None
@@ -435,20 +494,20 @@ class Engine:
                 return followed
         confidence = decision.best.confidence if decision.best else 0.0
         if decision.kind == "related":
-            return Reply(
-                kind="related",
-                question=question,
-                script=script,
+            return self._reply(
+                "related",
+                question,
+                script,
                 confidence=confidence,
                 paragraphs=(self.persona("not_said", script),),
                 suggestions=self._choices(decision.suggestions, script),
                 top=top,
             )
         if decision.kind == "suggest":
-            return Reply(
-                kind="suggest",
-                question=question,
-                script=script,
+            return self._reply(
+                "suggest",
+                question,
+                script,
                 confidence=confidence,
                 paragraphs=(),
                 suggestions=self._choices(decision.suggestions, script),
@@ -460,10 +519,10 @@ class Engine:
     def help(self, question: str, script: Script) -> Reply:
         """How to ask, with the interview's topics: for a message with no question in it (only
         emoji or punctuation, or "tell me more" with nothing said before)."""
-        return Reply(
-            kind="smalltalk",
-            question=question,
-            script=script,
+        return self._reply(
+            "smalltalk",
+            question,
+            script,
             paragraphs=(self.persona("help", script),),
             suggestions=self.topics(script),
         )
@@ -472,10 +531,10 @@ class Engine:
         self, question: str, script: Script, confidence: float, top: tuple[tuple[str, float], ...]
     ) -> Reply:
         """His honest "I didn't talk about that", with the interview's topics."""
-        return Reply(
-            kind="fallback",
-            question=question,
-            script=script,
+        return self._reply(
+            "fallback",
+            question,
+            script,
             confidence=confidence,
             paragraphs=(self.persona("fallback", script),),
             suggestions=self.topics(script),

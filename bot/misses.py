@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.errors import EXIT_DATA_ERROR, DataError
+from bot.measure import shorten
 from bot.text import normalize
 from bot.unanswered import read_records
 
@@ -113,8 +114,7 @@ def group_records(records: list[dict[str, Any]]) -> list[Group]:
 
 
 def _shown(text: str) -> str:
-    text = " ".join(text.split()) or "(empty)"
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+    return shorten(" ".join(text.split()) or "(empty)", SHOWN_CHARS)
 
 
 def _closest(group: Group, engine: Any | None) -> str:

@@ -1,9 +1,12 @@
 """The reply: what the answer path decides for one question, before any channel renders it.
 
-Every channel (console, ``ask --json``, Telegram) receives a :class:`Reply` from
-:meth:`bot.engine.Engine.answer` and only translates it into its own world. Plain-text
-rendering for the console and the command line lives here too; Telegram's HTML rendering
-lives in :mod:`bot.telegram`.
+Every channel (console, ``ask``/``ask --json``, Telegram messages, inline results, buttons)
+receives a :class:`Reply` from :class:`bot.engine.Engine` and only formats what it carries:
+the texts and labels (persona lines, the suggestion header, the attribution line, the
+"none of these" label and the pick-range hint), the lists to offer (suggestions, related
+questions, topics) and what the "none of these" choice leads to. No channel builds a reply
+text of its own. Plain-text rendering for the console and the command line lives here too;
+Telegram's HTML rendering lives in :mod:`bot.telegram.render`.
 """
 
 from __future__ import annotations
@@ -53,13 +56,25 @@ class Reply:
         paragraphs: for "answer", the verbatim interview paragraphs of every entry quoted, in
             order (converted to Simplified characters when ``script`` is "hans"); for the other
             kinds, persona text lines that are clearly not interview quotes.
-        attribution: one line naming speaker, interviewer and publication, for "answer".
+        attribution: for "answer", the attribution line as every channel shows it: speaker,
+            interviewer and publication after exactly one dash (see :func:`attribution_line`);
+            None otherwise.
         source_url: the original interview URL, for "answer"; None otherwise.
         interviewer_question: the interviewer's original question this passage answers.
         suggestions: up to 3 entries for kinds "suggest" and "related" (best first); for
-            "fallback" the topics the interview covers.
+            "fallback" and the help reply the topics the interview covers.
         related: up to 3 related entries under an answer.
         header: the line shown above suggestions ("Did you mean…"), or "" when none.
+        none_label: for "suggest", the label of the "none of these" choice offered after
+            the suggestions ("都不是", "None of these"); "" when no such choice is offered.
+        declined: for "suggest", the reply choosing "none of these" leads to (the honest
+            fallback with the topics, for no question); None otherwise.
+        topics: the interview's topics in the reply's script, one per interviewer question in
+            interview order, on every reply: what a channel offers when the reply has nothing
+            closer (inline results for small talk and fallbacks, the fallback's buttons).
+        pick_hint: when the reply has :attr:`choices`, the line asking for a number from 1 to
+            their count ("請輸入 1 到 3 之間的數字…"), for a channel that numbers them; ""
+            otherwise.
     """
 
     kind: Kind
@@ -75,6 +90,10 @@ class Reply:
     suggestions: tuple[Choice, ...] = ()
     related: tuple[Choice, ...] = ()
     header: str = ""
+    none_label: str = ""
+    declined: Reply | None = None
+    topics: tuple[Choice, ...] = ()
+    pick_hint: str = ""
     top: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     """The three best (entry id, confidence) pairs, for logs and diagnostics."""
 
@@ -82,6 +101,13 @@ class Reply:
     def matched(self) -> bool:
         """True only when an interview answer is given (kind "answer")."""
         return self.kind == "answer"
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """What a channel offers to pick from, in order: the suggestions (for "suggest",
+        "related", "fallback", help), else the related questions under an answer; () when
+        none. :attr:`pick_hint` counts these."""
+        return self.suggestions or self.related
 
     @property
     def answer_text(self) -> str | None:
@@ -114,44 +140,62 @@ _DASHES = "—–―-－ \u3000"
 
 
 def attribution_line(attribution: str, script: str) -> str:
-    """The attribution as users see it under an answer, in every channel: exactly one dash,
-    then the text. Chinese typography writes its dash as two em dashes ("—— "), English as
-    one ("— "); any dashes the configured string already starts with are replaced, so a
-    persona string with or without its own dash renders the same.
+    """The attribution as users see it under an answer, in every channel (the engine puts
+    it in :attr:`Reply.attribution`): exactly one dash, then the text. Chinese typography
+    writes its dash as two em dashes ("—— "), English as one ("— "); any dashes the
+    configured string already starts with are replaced, so a persona string with or without
+    its own dash renders the same.
 
     Args:
-        attribution: the reply's attribution (``persona.attribution``, placeholders filled).
+        attribution: ``persona.attribution`` with its placeholders filled.
         script: "hant", "hans" or "en".
+
+    Returns:
+        The line: the dash and a space, then the text.
     """
     dash = "— " if script == "en" else "—— "
     return dash + attribution.lstrip(_DASHES)
 
 
-def render_text(reply: Reply) -> str:
-    """Render a reply as plain text for the console and ``mensch-bot ask``.
+def render_text(reply: Reply, numbered: bool = False) -> str:
+    """Render a reply as plain text for ``mensch-bot ask`` and the console.
 
     Args:
         reply: the reply to show.
+        numbered: the console's view: related questions under an answer are numbered like
+            suggestions ("  1. question" instead of "  · question"), and a reply offering
+            "none of these" lists it last as "  0. label".
 
     Returns:
         Lines separated by "\\n": the answer paragraphs, then the attribution line and the source
-        link; or the persona lines, then numbered suggestions ("  1. question") when present.
+        link; or the persona lines, then the header and numbered suggestions ("  1. question")
+        when present.
     """
     lines: list[str] = []
     if reply.kind == "answer":
         lines.append("\n\n".join(reply.paragraphs))
         lines.append("")
         if reply.attribution:
-            lines.append(attribution_line(reply.attribution, reply.script))
+            lines.append(reply.attribution)
         if reply.source_url:
             lines.append(reply.source_url)
         if reply.related:
             lines.append("")
-            lines.extend(f"  · {c.question}" for c in reply.related)
+            if numbered:
+                lines.extend(_numbered(reply.related))
+            else:
+                lines.extend(f"  · {c.question}" for c in reply.related)
         return "\n".join(lines)
     lines.extend(reply.paragraphs)
-    if reply.suggestions and reply.kind != "answer":
+    if reply.suggestions:
         if reply.header:
             lines.append(reply.header)
-        lines.extend(f"  {i}. {c.question}" for i, c in enumerate(reply.suggestions, 1))
+        lines.extend(_numbered(reply.suggestions))
+        if numbered and reply.none_label:
+            lines.append(f"  0. {reply.none_label}")
     return "\n".join(lines)
+
+
+def _numbered(choices: tuple[Choice, ...]) -> list[str]:
+    """Choices as numbered lines ("  1. question"), from 1."""
+    return [f"  {i}. {c.question}" for i, c in enumerate(choices, 1)]

@@ -6,8 +6,8 @@ caption, as a ``mention`` or a ``text_mention`` entity), starts with ``/ask`` or
 ``/ask@name``, or is a real reply to one of the bot's own messages. In forum supergroups the
 topic's root (the ``forum_topic_created`` service message) is not a reply.
 Entity offsets are UTF-16 code units; slicing goes through :func:`entity_text` and
-:func:`utf16_index`. An entity whose offsets fall outside the text or split a surrogate pair
-(a hostile or broken client) counts as no entity at all.
+:func:`bot.measure.utf16_index`. An entity whose offsets fall outside the text or split a
+surrogate pair (a hostile or broken client) counts as no entity at all.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
 
+from bot.measure import utf16_index
+
 
 @dataclass(frozen=True)
 class BotIdentity:
@@ -24,16 +26,6 @@ class BotIdentity:
 
     id: int
     username: str
-
-
-def utf16_index(text: str, offset: int) -> int:
-    """Python string index of the UTF-16 code unit ``offset`` in ``text``."""
-    units = 0
-    for index, ch in enumerate(text):
-        if units >= offset:
-            return index
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(text)
 
 
 def entity_text(text: str, entity: MessageEntity) -> str | None:

@@ -21,7 +21,9 @@ async def button(update: Update, context: Context) -> None:
     does nothing), then:
 
     - "a|script|id" (a suggestion): the suggestion message is edited into that answer;
-    - "n|script|" ("none of these"): edited into the fallback text with topic buttons;
+    - "n|script|" ("none of these"): edited into the reply the engine gives for that choice
+      (:meth:`bot.engine.Engine.declined`: the fallback text with topic buttons, the reply a
+      suggestion carries as ``declined``);
     - "r|script|id" (related question, topic): the answer is sent as a new message.
 
     Under a message the bot can no longer reach (Telegram's inaccessible message, ``date``
@@ -54,7 +56,7 @@ async def button(update: Update, context: Context) -> None:
         await answer_query(query.answer)
         return
     try:
-        reply = engine.fallback(script) if action == "n" else engine.answer_entry(entry_id, script)
+        reply = engine.declined(script) if action == "n" else engine.answer_entry(entry_id, script)
     except KeyError:
         log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
         await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))

@@ -62,17 +62,15 @@ async def random_answer(update: Update, context: Context) -> None:
 async def about(update: Update, context: Context) -> None:
     """/about: the interview, its source, and that the bot only quotes it verbatim."""
     script = update_script(update, context)
-    engine = context.engine
-    text = engine.persona("about", script)
-    url = engine.source.url
-    await send(update, context, render_blocks([text] if url in text else [text, url]))
+    await send(update, context, render_blocks(context.engine.about(script).paragraphs))
 
 
 async def source_command(update: Update, context: Context) -> None:
     """/source: the interview's title, date and link."""
     script = update_script(update, context)
-    source = context.engine.source
-    title = (getattr(source, "title_en", None) if script == "en" else None) or source.title
+    engine = context.engine
+    source = engine.source
+    title = engine.source_title(script)
     line = context.runtime.settings.text(script, "source", title=title, date=str(source.date))
     await send(update, context, render_blocks([line, source.url]))
 

@@ -124,19 +124,18 @@ class EngineView:
         """A random interview answer (/random), counted as an answer."""
         return self._count(self.engine.random_reply(_script(script), rng))
 
-    def fallback(self, script: str) -> Reply:
-        """The honest non-answer ("none of these"): the fallback persona text with the
-        interview's topics as suggestions; counted as a fallback (not logged: there is no
-        question)."""
-        reply = Reply(
-            "fallback",
-            "",
-            _script(script),
-            paragraphs=(self.engine.persona("fallback", _script(script)),),
-            suggestions=self.engine.topics(_script(script)),
-        )
-        self.runtime.stats["fallback"] += 1
-        return reply
+    def declined(self, script: str) -> Reply:
+        """What "none of these" leads to (:meth:`bot.engine.Engine.declined`: the honest
+        fallback with the topics); counted as a fallback, not logged (there is no question)."""
+        return self._count(self.engine.declined(_script(script)), decided=False)
+
+    def about(self, script: str) -> Reply:
+        """The "about" reply (:meth:`bot.engine.Engine.about`); not counted."""
+        return self.engine.about(_script(script))
+
+    def source_title(self, script: str) -> str:
+        """The interview's title in ``script`` (:meth:`bot.engine.Engine.source_title`)."""
+        return self.engine.source_title(_script(script))
 
     def persona(self, name: str, script: str, **fields: str) -> str:
         """A persona string (:meth:`bot.engine.Engine.persona`); not counted."""

@@ -8,12 +8,14 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.telegram.context import Context, update_script
 from bot.telegram.delivery import answer_query
-from bot.telegram.render import MAX_CALLBACK_DATA, inline_article_text, preview
+from bot.telegram.render import inline_article_text, preview
 
 log = logging.getLogger(__name__)
 
 MAX_INLINE_RESULTS = 50
-"""Bot API answerInlineQuery: at most 50 results; each result id 1-64 bytes."""
+"""Bot API answerInlineQuery: at most 50 results."""
+MAX_RESULT_ID = 64
+"""Bot API InlineQueryResult id: 1-64 bytes (UTF-8). Results carry the entry id."""
 
 
 def _articles(
@@ -23,7 +25,7 @@ def _articles(
     (rendered as in chats, the source link labelled ``link_label``)."""
     results, seen = [], set()
     for entry_id, title in pairs:
-        if entry_id in seen or len(entry_id.encode()) > MAX_CALLBACK_DATA:
+        if entry_id in seen or len(entry_id.encode("utf-8")) > MAX_RESULT_ID:
             continue
         seen.add(entry_id)
         try:
@@ -69,7 +71,7 @@ async def inline_query(update: Update, context: Context) -> None:
         elif reply.kind in ("suggest", "related"):
             choices = [(c.entry_id, c.question) for c in reply.suggestions]
         else:
-            choices = [(c.entry_id, c.topic or c.question) for c in engine.topics(script)]
+            choices = [(c.entry_id, c.topic or c.question) for c in reply.topics]
         pairs = [(entry_id, label) for entry_id, label in choices if entry_id is not None]
         limit = runtime.settings.inline_results
     link_label = runtime.settings.text(script, "source_link")

@@ -73,8 +73,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     before, key = conversation_of(update, context)
     reply = engine.answer(question, before)
     remember(context, key, before, reply)
-    none_label = engine.persona("none_of_these", reply.script) if reply.kind == "suggest" else ""
-    await send(update, context, context.runtime.render(reply, none_label))
+    await send(update, context, context.runtime.render(reply))
 
 
 async def ask_usage(update: Update, context: Context) -> None:

@@ -24,6 +24,8 @@ from telegram import Update
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest
 
+from bot.measure import shorten
+
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 160
@@ -62,9 +64,7 @@ def parse_updates(raw: Sequence[object], bot: Any) -> tuple[list[Update], list[i
             if update is None:
                 raise ValueError("empty update")
         except Exception as exc:  # noqa: BLE001 - whatever the library raises, skip it
-            error = f"{type(exc).__name__}: {exc}"
-            if len(error) > MAX_ERROR_CHARS:
-                error = error[: MAX_ERROR_CHARS - 1] + "…"
+            error = shorten(f"{type(exc).__name__}: {exc}", MAX_ERROR_CHARS)
             log.warning(
                 "update %s (%s) skipped: python-telegram-bot cannot parse it: %s",
                 update_id,

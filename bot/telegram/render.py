@@ -3,8 +3,12 @@
 Limits (Bot API 10.0):
 - message text: 1-4096 characters after entity parsing. Telegram counts UTF-16 code units;
   we keep every part within 4096 code points *and* 4096 UTF-16 units, measured on the visible
-  text (tags do not count, ``&lt;`` counts as one character).
+  text (tags do not count, ``&lt;`` counts as one character). Units: :mod:`bot.measure`.
 - ``callback_data``: 1-64 bytes (UTF-8). Buttons carry short ids only, never question text.
+
+Only formatting happens here: every text, label and list comes from the
+:class:`bot.reply.Reply` (the "none of these" label included); the Telegram texts of
+``telegram: texts:`` (the source link label) are passed in by the caller.
 
 Every dynamic fragment (answer, question, attribution, URL) passes through :func:`html.escape`.
 Each rendered part comes with a plain-text twin, sent when Telegram rejects the HTML
@@ -18,29 +22,32 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reply import Choice, Reply, attribution_line
+from bot.measure import ELLIPSIS, shorten, utf16_len
+from bot.reply import Choice, Reply, Script
 from bot.telegram.texts import DEFAULTS
 
 MAX_TEXT = 4096
-"""Bot API sendMessage/editMessageText: text 1-4096 characters after entity parsing."""
+"""Bot API sendMessage/editMessageText/InputTextMessageContent: message text 1-4096 characters
+after entities parsing, counted in UTF-16 code units (:func:`fits` checks code points too)."""
 MAX_CALLBACK_DATA = 64
-"""Bot API InlineKeyboardButton.callback_data: 1-64 bytes."""
+"""Bot API InlineKeyboardButton.callback_data: 1-64 bytes (UTF-8)."""
 MAX_BUTTON_LABEL = 60
-"""Our own cap on a button label, in code points, so that labels stay on one line."""
+"""Our own cap on a button label, in characters (code points), so that labels stay on one
+line (the Bot API sets no limit on a button's text)."""
+MAX_PREVIEW = 80
+"""Our own cap on an inline result's description, in characters (code points); the Bot API
+sets no limit, clients show about one line."""
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])[」』”’）)]*\s*|(?<=[.])[\"')\]]*\s+")
 
 
-def utf16_len(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units (astral characters such as emoji count 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def fits(text: str, limit: int = MAX_TEXT) -> bool:
-    """True when ``text`` has at most ``limit`` code points and ``limit`` UTF-16 units."""
+    """True when ``text`` has at most ``limit`` characters (code points) and at most
+    ``limit`` UTF-16 code units (:func:`bot.measure.utf16_len`)."""
     return len(text) <= limit and utf16_len(text) <= limit
 
 
@@ -59,12 +66,13 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def _hard_split(text: str, limit: int) -> list[str]:
-    """Cut ``text`` into chunks that each :func:`fits` ``limit`` (by code points)."""
+    """Cut ``text`` into chunks that each :func:`fits` ``limit`` (counting UTF-16 units, which
+    are never fewer than code points)."""
     chunks: list[str] = []
     current: list[str] = []
     units = 0
     for ch in text:
-        width = 2 if ord(ch) > 0xFFFF else 1
+        width = utf16_len(ch)
         if units + width > limit:
             chunks.append("".join(current))
             current, units = [], 0
@@ -140,14 +148,13 @@ class Rendered:
 
 
 def _tail(reply: Reply, link_label: str | None) -> tuple[str, str]:
-    """(plain, HTML) tail of an answer: the attribution line (:func:`attribution_line`,
-    one dash) and the source link, shown as ``link_label`` (default: the built-in
-    ``source_link`` text of the reply's script). The plain twin spells the URL out."""
+    """(plain, HTML) tail of an answer: the reply's attribution line and the source link,
+    shown as ``link_label`` (default: the built-in ``source_link`` text of the reply's
+    script). The plain twin spells the URL out."""
     plain, marked = [], []
     if reply.attribution:
-        line = attribution_line(reply.attribution, reply.script)
-        plain.append(line)
-        marked.append(f"<i>{html.escape(line)}</i>")
+        plain.append(reply.attribution)
+        marked.append(f"<i>{html.escape(reply.attribution)}</i>")
     if reply.source_url:
         label = link_label or DEFAULTS[reply.script]["source_link"]
         plain.append(f"{label}: {reply.source_url}")
@@ -165,7 +172,7 @@ def _to_html(part: str, tail_plain: str, tail_html: str) -> str:
 
 def render_blocks(blocks: Iterable[str], keyboard: InlineKeyboardMarkup | None = None) -> Rendered:
     """Render plain text blocks (persona texts, help, topics) as escaped, split parts."""
-    parts = split_text(list(blocks)) or ["…"]
+    parts = split_text(list(blocks)) or [ELLIPSIS]
     return Rendered(tuple(html.escape(p, quote=False) for p in parts), tuple(parts), keyboard)
 
 
@@ -173,7 +180,6 @@ def render_reply(
     reply: Reply,
     *,
     related_limit: int = 3,
-    none_label: str = "",
     link_label: str | None = None,
 ) -> Rendered:
     """Render a reply as Telegram HTML parts with its inline keyboard.
@@ -181,21 +187,21 @@ def render_reply(
     Args:
         reply: the answer path's decision.
         related_limit: at most this many related-question buttons under an answer (0-3).
-        none_label: label of the "none of these" button under suggestions ("" for none).
         link_label: the source link's visible text (the Telegram text ``source_link`` in
             the reply's script: 原文 / Source); None: the built-in one.
 
     Returns:
         :class:`Rendered`. kind "answer": the paragraphs, then the attribution in italics and
         the source link (always in the last part), with related-question buttons. "suggest":
-        persona lines and the header, with "did you mean" buttons (top 3) and "none of these".
+        persona lines and the header, with "did you mean" buttons (top 3) and "none of these"
+        (labelled ``reply.none_label``, when not "").
         "related": his line that the interview does not give that detail (or that he said no
         more about it), with buttons for the closest passages (top 3). "fallback": persona
         lines with topic buttons. "smalltalk": persona lines only.
     """
     if reply.kind == "answer":
         tail_plain, tail_html = _tail(reply, link_label)
-        parts = split_text(reply.paragraphs, tail_plain) or ["…"]
+        parts = split_text(reply.paragraphs, tail_plain) or [ELLIPSIS]
         keyboard = keyboard_for(reply.related[:related_limit], "r", reply.script)
         return Rendered(
             tuple(_to_html(p, tail_plain, tail_html) for p in parts), tuple(parts), keyboard
@@ -205,7 +211,9 @@ def render_reply(
         blocks.append(reply.header)
     keyboard = None
     if reply.kind == "suggest":
-        keyboard = keyboard_for(reply.suggestions[:3], "a", reply.script, none_label=none_label)
+        keyboard = keyboard_for(
+            reply.suggestions[:3], "a", reply.script, none_label=reply.none_label
+        )
     elif reply.kind == "related":
         keyboard = keyboard_for(reply.suggestions[:3], "a", reply.script)
     elif reply.kind == "fallback":
@@ -230,16 +238,7 @@ def parse_callback_data(data: str | None) -> tuple[str, str, str] | None:
     if not data:
         return None
     pieces = data.split("|")
-    if (
-        len(pieces) != 3
-        or pieces[0] not in ("a", "r", "n")
-        or pieces[1]
-        not in (
-            "hant",
-            "hans",
-            "en",
-        )
-    ):
+    if len(pieces) != 3 or pieces[0] not in ("a", "r", "n") or pieces[1] not in get_args(Script):
         return None
     if pieces[0] != "n" and not pieces[2]:
         return None
@@ -247,9 +246,9 @@ def parse_callback_data(data: str | None) -> tuple[str, str, str] | None:
 
 
 def button_label(text: str) -> str:
-    """A one-line button label of at most :data:`MAX_BUTTON_LABEL` code points."""
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
+    """A one-line button label: whitespace folded, at most :data:`MAX_BUTTON_LABEL`
+    characters (code points), ending with "…" when cut (:func:`bot.measure.shorten`)."""
+    return shorten(" ".join(text.split()), MAX_BUTTON_LABEL)
 
 
 def keyboard_for(
@@ -278,7 +277,8 @@ def _keyboard(
         if data and text.strip():
             rows.append([InlineKeyboardButton(button_label(text), callback_data=data)])
     if none_label:
-        rows.append([InlineKeyboardButton(button_label(none_label), callback_data=f"n|{script}|")])
+        data = callback_data("n", script)
+        rows.append([InlineKeyboardButton(button_label(none_label), callback_data=data)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -295,10 +295,10 @@ def inline_article_text(reply: Reply, link_label: str | None = None) -> str:
     tail_plain, tail_html = _tail(reply, link_label)
     room = MAX_TEXT - utf16_len(tail_plain) - 4
     first = split_text(reply.paragraphs, limit=room)[0]
-    return html.escape(first, quote=False) + "…\n\n" + tail_html
+    return html.escape(first, quote=False) + ELLIPSIS + "\n\n" + tail_html
 
 
-def preview(reply: Reply, length: int = 80) -> str:
-    """The start of an answer (or persona text) on one line, at most ``length`` code points."""
-    text = " ".join(" ".join(reply.paragraphs).split())
-    return text if len(text) <= length else text[: length - 1] + "…"
+def preview(reply: Reply, length: int = MAX_PREVIEW) -> str:
+    """The start of an answer (or persona text) on one line: whitespace folded, at most
+    ``length`` characters (code points, >= 1), ending with "…" when cut."""
+    return shorten(" ".join(" ".join(reply.paragraphs).split()), length)

@@ -75,18 +75,16 @@ class Runtime:
         f = self.settings.flood
         self.flood = FloodGuard(f.private, f.group, f.window)
 
-    def render(self, reply: Any, none_label: str = "") -> Rendered:
+    def render(self, reply: Any) -> Rendered:
         """:func:`bot.telegram.render.render_reply` with this bot's settings: at most
         ``related_buttons`` related questions, the ``source_link`` text of the reply's script
-        as the link label; ``none_label`` labels the "none of these" button ("" for none).
-        A reply from :attr:`replies` is rendered once (the rendering is immutable)."""
+        as the link label. A reply from :attr:`replies` is rendered once (the rendering is
+        immutable)."""
         return self.replies.rendered(
             reply,
-            none_label,
             lambda: render_reply(
                 reply,
                 related_limit=self.settings.related_buttons,
-                none_label=none_label,
                 link_label=self.settings.text(reply.script, "source_link"),
             ),
         )

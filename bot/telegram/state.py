@@ -73,7 +73,7 @@ class ReplyCache:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._engine: object = None
-        self._entries: OrderedDict[Hashable, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, list[Any]] = OrderedDict()  # [reply, rendering]
 
     def reply(
         self, engine: object, question: str, answer: Callable[[str], Any], key: Hashable = None
@@ -90,22 +90,21 @@ class ReplyCache:
             self._entries.move_to_end(slot)
             return entry[0]
         reply = answer(question)
-        self._entries[slot] = (reply, {})
+        self._entries[slot] = [reply, None]
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
         return reply
 
-    def rendered(self, reply: Any, variant: str, render: Callable[[], Any]) -> Any:
+    def rendered(self, reply: Any, render: Callable[[], Any]) -> Any:
         """The rendering of ``reply`` (a reply this cache returned for a question alone;
-        anything else is just rendered) for ``variant`` (what else the rendering depends on,
-        e.g. a button label): cached, else ``render()``."""
+        anything else is just rendered): cached, else ``render()``. A rendering depends on
+        the reply alone (every label it shows is in the reply)."""
         entry = self._entries.get(getattr(reply, "question", None))
         if entry is None or entry[0] is not reply:
             return render()
-        renderings = entry[1]
-        if variant not in renderings:
-            renderings[variant] = render()
-        return renderings[variant]
+        if entry[1] is None:
+            entry[1] = render()
+        return entry[1]
 
     def __len__(self) -> int:
         return len(self._entries)

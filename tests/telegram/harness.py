@@ -46,8 +46,9 @@ class FakeEngine:
     """Hand-built replies keyed by the question, so channel tests do not depend on matching.
 
     "long …" → an answer of 30 paragraphs (split over several messages); "maybe …" →
-    suggestions; "??? …" → fallback; "hi" → small talk; anything else → the entry "open"
-    whose answer echoes the question (to test escaping).
+    suggestions (with "none of these" leading to :meth:`declined`); "??? …" → fallback;
+    "hi" → small talk; anything else → the entry "open" whose answer echoes the question (to
+    test escaping). Persona texts are "[name:script]".
     """
 
     source = FakeSource()
@@ -67,13 +68,14 @@ class FakeEngine:
         if question.startswith("maybe"):
             return Reply(
                 "suggest", question, script, confidence=60, paragraphs=(),
-                suggestions=TOPICS[:3], header="Did you mean:",
+                suggestions=TOPICS[:3], header="Did you mean:", topics=TOPICS,
+                none_label=self.persona("none_of_these", script), declined=self.declined(script),
             )  # fmt: skip
         if question.startswith("???"):
             return Reply("fallback", question, script, paragraphs=("I cannot say.",),
-                         suggestions=TOPICS)  # fmt: skip
+                         suggestions=TOPICS, topics=TOPICS)  # fmt: skip
         if question == "hi":
-            return Reply("smalltalk", question, script, paragraphs=("Hello!",))
+            return Reply("smalltalk", question, script, paragraphs=("Hello!",), topics=TOPICS)
         return self._answer("open", script, question, (f"You asked: {question}{self.tag}",))
 
     def quoted_entries(self, text: str) -> tuple[str, ...]:
@@ -83,10 +85,20 @@ class FakeEngine:
     def _answer(self, entry_id, script, question, paragraphs) -> Reply:
         return Reply(
             "answer", question, script, entry_id=entry_id, entry_ids=(entry_id,), confidence=95,
-            paragraphs=paragraphs, attribution="Arthur Mensch, asked by Eric Hazan",
+            paragraphs=paragraphs, attribution="— Arthur Mensch, asked by Eric Hazan",
             source_url=URL, interviewer_question=f"Q about {entry_id}",
-            related=tuple(c for c in TOPICS if c.entry_id != entry_id),
+            related=tuple(c for c in TOPICS if c.entry_id != entry_id), topics=TOPICS,
         )  # fmt: skip
+
+    def declined(self, script: str) -> Reply:
+        return Reply("fallback", "", script, paragraphs=(self.persona("fallback", script),),
+                     suggestions=TOPICS, topics=TOPICS)  # fmt: skip
+
+    def about(self, script: str) -> Reply:
+        return Reply("smalltalk", "", script, paragraphs=(self.persona("about", script), URL))
+
+    def source_title(self, script: str) -> str:
+        return self.source.title
 
     def answer_entry(self, entry_id: str, script: str) -> Reply:
         if entry_id not in {c.entry_id for c in TOPICS}:

@@ -263,9 +263,9 @@ def test_reply_cache_reuses_replies_per_engine_and_counts_every_one(fake):
         cache.reply(old, q, lambda q: Reply("smalltalk", q, "en", paragraphs=(q,)))
     assert len(cache) == 2 and old.questions == ["why open?", "maybe", "maybe"]
     first = cache.reply(old, "a", lambda q: None)
-    assert cache.rendered(first, "", lambda: "R1") == "R1"
-    assert cache.rendered(first, "", lambda: "R2") == "R1"  # rendered once
-    assert cache.rendered(Reply("smalltalk", "a", "en"), "", lambda: "R3") == "R3"
+    assert cache.rendered(first, lambda: "R1") == "R1"
+    assert cache.rendered(first, lambda: "R2") == "R1"  # rendered once
+    assert cache.rendered(Reply("smalltalk", "a", "en"), lambda: "R3") == "R3"
 
 
 def test_json_bodies_are_utf8_and_survive_an_unpaired_surrogate():
@@ -304,10 +304,14 @@ def test_suggestion_button_edits_in_place_and_twice_is_harmless(inproc, fake):
 def test_none_of_these_and_related_buttons(inproc, fake):
     inproc.say(P, P, "maybe")
     _, msg = one(fake, P)
+    assert msg["reply_markup"]["inline_keyboard"][-1][0]["text"] == "[none_of_these:en]"
     inproc.press(P, msg["message_id"], "n|en|", P)
     edited = fake.chats[P].messages[msg["message_id"]]
+    # exactly the reply the suggestions carried for "none of these"
+    assert FakeEngine().answer("maybe").declined.paragraphs == ("[fallback:en]",)
     assert edited["text"] == "[fallback:en]"
     assert buttons(edited["reply_markup"]) == ["r|en|open", "r|en|europe", "r|en|work"]
+    assert inproc.app.bot_data.runtime.stats["fallback"] == 1
     q1 = inproc.press(P, msg["message_id"], "r|en|europe", P)
     q2 = inproc.press(P, msg["message_id"], "r|en|europe", P)
     assert [r["text"].split("\n")[0] for _, r in sent(fake, P)[1:]] == ["Answer for europe."]
@@ -383,6 +387,9 @@ def test_inline_query_answers_and_empty_query_lists_topics(inproc, fake):
     assert content["parse_mode"] == "HTML" and URL in content["message_text"]
     assert query["params"]["cache_time"] == 10
     qid = fake.inline(USER, "   ", language_code="zh-hans")
+    inproc.feed("inline_query", fake.updates[-1]["inline_query"])
+    assert [r["title"] for r in fake.inline_queries[qid]["results"]] == [t.topic for t in TOPICS]
+    qid = fake.inline(USER, "hi")  # small talk: the topics the reply carries
     inproc.feed("inline_query", fake.updates[-1]["inline_query"])
     assert [r["title"] for r in fake.inline_queries[qid]["results"]] == [t.topic for t in TOPICS]
 
@@ -535,3 +542,18 @@ def _photo():
 def _sticker():
     return {"file_id": "s1", "file_unique_id": "u2", "type": "regular", "width": 512,
             "height": 512, "is_animated": False, "is_video": False}  # fmt: skip
+
+
+def test_none_of_these_on_the_real_engine_edits_into_the_reply_it_carried(fake, engine):
+    with InProcessBot(fake, engine=engine) as bot:
+        bot.say(P, P, "歐洲")
+        _, msg = one(fake, P)
+        suggest = engine.answer("歐洲")
+        assert suggest.kind == "suggest" and suggest.declined == engine.declined("hant")
+        assert msg["reply_markup"]["inline_keyboard"][-1][0]["text"] == "都不是"
+        bot.press(P, msg["message_id"], "n|hant|", P)
+        edited = fake.chats[P].messages[msg["message_id"]]
+        assert edited["text"] == "\n\n".join(suggest.declined.paragraphs)
+        assert edited["text"].startswith("這個問題我在那次訪談裡沒有談到")
+        topics = [f"r|hant|{c.entry_id}" for c in suggest.declined.topics]
+        assert buttons(edited["reply_markup"]) == topics

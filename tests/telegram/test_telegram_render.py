@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pytest
 from fakeapi import parse_html
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity
 
+from bot.measure import utf16_len
 from bot.reply import Choice, Reply
 from bot.telegram.addressing import entity_text
 from bot.telegram.render import (
@@ -21,7 +23,6 @@ from bot.telegram.render import (
     render_reply,
     split_sentences,
     split_text,
-    utf16_len,
 )
 
 URL = "https://example.org/a?b=1&c=<2>"
@@ -29,7 +30,7 @@ URL = "https://example.org/a?b=1&c=<2>"
 
 def answer(paragraphs, **kw) -> Reply:
     return Reply("answer", "q", "en", entry_id="e", paragraphs=tuple(paragraphs),
-                 attribution="Arthur Mensch & <co>", source_url=URL, **kw)  # fmt: skip
+                 attribution="— Arthur Mensch & <co>", source_url=URL, **kw)  # fmt: skip
 
 
 def test_utf16_counts_astral_characters_twice():
@@ -109,11 +110,16 @@ def test_answer_markup_escapes_every_fragment():
 
 def test_suggestions_and_fallback_keyboards():
     choices = tuple(Choice(f"e{i}", f"Question {i}", f"Topic {i}") for i in range(5))
-    suggest = Reply("suggest", "q", "hans", suggestions=choices, header="你是想问：")
-    rendered = render_reply(suggest, none_label="都不是")
+    suggest = Reply(
+        "suggest", "q", "hans", suggestions=choices, header="你是想问：", none_label="都不是"
+    )
+    rendered = render_reply(suggest)
     assert rendered.plain == ("你是想问：",)
     rows = rendered.keyboard.inline_keyboard
     assert [r[0].callback_data for r in rows] == ["a|hans|e0", "a|hans|e1", "a|hans|e2", "n|hans|"]
+    assert rows[-1][0].text == "都不是"  # the label the reply carries
+    rows = render_reply(replace(suggest, none_label="")).keyboard.inline_keyboard
+    assert [r[0].callback_data for r in rows] == ["a|hans|e0", "a|hans|e1", "a|hans|e2"]
     fallback = Reply("fallback", "q", "en", paragraphs=("Sorry.",), suggestions=choices)
     rows = render_reply(fallback).keyboard.inline_keyboard
     assert [r[0].text for r in rows] == [f"Topic {i}" for i in range(5)]

@@ -85,7 +85,7 @@ def test_inline_result_reads_like_the_chat_answer(engine, runtime, script):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_other_kinds_carry_no_attribution_or_link(engine, runtime, kind, script):
     reply = _reply(engine, kind, script)
-    rendered = runtime.render(reply, "none")
+    rendered = runtime.render(reply)
     [part] = rendered.parts
     blocks = [*reply.paragraphs, reply.header] if kind == "suggest" else list(reply.paragraphs)
     assert parse_html(part) == "\n\n".join(b.strip() for b in blocks if b.strip())
@@ -93,7 +93,9 @@ def test_other_kinds_carry_no_attribution_or_link(engine, runtime, kind, script)
     keyboard = rendered.keyboard.inline_keyboard if rendered.keyboard else ()
     buttons = [b.text for row in keyboard for b in row]
     if kind == "suggest":
-        assert buttons == [c.question for c in reply.suggestions[:3]] + ["none"]
+        none = {"hant": "都不是", "hans": "都不是", "en": "None of these"}[script]
+        assert reply.none_label == none
+        assert buttons == [c.question for c in reply.suggestions[:3]] + [none]
     elif kind == "related":  # the closest passages to pick, no "none of these"
         questions = [c.question for c in reply.suggestions[:3]]
         assert len(buttons) == len(questions) and reply.suggestions[0].entry_id == "background"
