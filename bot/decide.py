@@ -54,15 +54,17 @@ def decide(
     related: Callable[[str, str], bool],
     *,
     offtopic: bool = False,
+    personal: bool = False,
     absent: tuple[str, ...] = (),
     missing: Callable[[str], tuple[str, ...]] = lambda entry_id: (),
 ) -> Decision:
     """Apply the thresholds, the margin and the scope checks to a ranking.
 
     Answer when the best confidence reaches the answer threshold, no unrelated rival is within
-    the margin (log-odds), the best entry did not match on generic terms only, the question has
-    no off-topic cue, names no subject absent from the interview, and asks no detail the
-    passage lacks. Sibling passages (``related``) are not rivals. Otherwise: fallback for an
+    the margin (log-odds), the best entry did not match on generic terms only (unless the
+    question asks about him and the entry is also the nearest in meaning), the question has no
+    off-topic cue, names no subject absent from the interview, and asks no detail the passage
+    lacks. Sibling passages (``related``) are not rivals. Otherwise: fallback for an
     absent subject or a best confidence under the suggest threshold; "related" for a missing
     detail; else "suggest" with the entries within 20 points of the best.
 
@@ -71,6 +73,9 @@ def decide(
         thresholds: answer and suggest thresholds (0-100), margin (log-odds), max suggestions.
         related: ``related(a, b)`` is True when entries a and b are sibling passages.
         offtopic: the question holds an off-topic cue of the lexicon.
+        personal: the question holds an addressee cue (你, 他, your): it asks about him, so an
+            entry matched on generic terms only may still be answered when it is also the
+            nearest in meaning (its ``semantic_lead`` is positive).
         absent: names in the question absent from the interview
             (:meth:`bot.scope.Scope.absent_subjects`).
         missing: ``missing(entry_id)`` gives the detail nouns that entry's passage lacks
@@ -86,7 +91,11 @@ def decide(
     lacking = missing(best.entry_id)
     if lacking:
         return Decision("related", best, candidates, missing=lacking)
-    generic_only = bool(best.features.get("generic_only"))
+    # words every entry shares (生成式AI, DeepMind) are no evidence ("什么是深度学习?"), unless
+    # the question asks about him and its meaning is nearest this entry's too
+    generic_only = bool(best.features.get("generic_only")) and not (
+        personal and best.features.get("semantic_lead", 0.0) > 0
+    )
     if best.confidence >= thresholds.answer and not generic_only and not offtopic:
         rivals = [
             s

@@ -63,6 +63,7 @@ class Engine:
         self.followups = FollowUps(knowledge)
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
+        self._addressee = tuple(normalize(c) for c in knowledge.lexicon.addressee_cues if c.strip())
         self.smalltalk = SmallTalkMatcher(knowledge)
         self._probe = {
             e.id: squeeze(to_simplified(e.answer[0]))[:QUOTE_PROBE_CHARS] for e in knowledge.entries
@@ -402,6 +403,7 @@ class Engine:
             self.config.thresholds,
             self._related,
             offtopic=self._has_offtopic_cue(simplified),
+            personal=has_phrase(simplified, self._addressee),
             absent=absent,
             missing=lambda entry_id: self.scope.missing_details(simplified, entry_id),
         )

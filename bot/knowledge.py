@@ -124,6 +124,9 @@ class Lexicon:
     followup_about: tuple[str, ...] = ()
     """Openings of elliptical questions (那…呢, what about): see :mod:`bot.followup`."""
     contrast_cues: tuple[str, ...] = ()
+    addressee_cues: tuple[str, ...] = ()
+    """Words that make a question about him or his company (你, 他, your, he): there, terms
+    every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees."""
     """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
     only the point of comparison there (see :mod:`bot.scope`)."""
 
@@ -372,6 +375,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
         offtopic_cues=_optional_list(node, "offtopic_cues", path),
         detail_cues=_detail_cues(node, path),
         contrast_cues=_optional_list(node, "contrast_cues", path),
+        addressee_cues=_optional_list(node, "addressee_cues", path),
         followup_more=_optional_list(node, "followup_more", path),
         followup_why=_optional_list(node, "followup_why", path),
         followup_aspects=_optional_list(node, "followup_aspects", path),

@@ -67,6 +67,25 @@ def test_one_generic_word_gives_suggestions_not_an_answer(engine):
 
 
 @pytest.mark.parametrize(
+    ("question", "kind", "entry"),
+    [
+        # only terms every entry shares, but asked about him, and nearest in meaning
+        ("他當初怎麼會踏進生成式 AI 這個領域?", "answer", "into_genai"),
+        ("When did he leave Google DeepMind?", "answer", "background"),
+        # the same terms asked as a definition: he never defined them
+        ("什么是深度学习?", "suggest", "into_genai"),
+        ("深度學習是什麼?", "suggest", "into_genai"),
+        ("Translate 'good night' into French.", "suggest", "language"),
+    ],
+)
+def test_generic_terms_count_only_in_questions_about_him(engine, question, kind, entry):
+    reply = engine.answer(question)
+    assert reply.kind == kind
+    first = reply.entry_ids[0] if kind == "answer" else reply.suggestions[0].entry_id
+    assert first == entry
+
+
+@pytest.mark.parametrize(
     "question",
     ["Mistral 現在估值多少?", "What's the capital of Italy?", "asdf qwer", "推薦一本小說"],
 )
