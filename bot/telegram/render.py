@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reply import Choice, Reply, attribution_line
+from bot.reply import SCRIPTS, Choice, Reply, attribution_line
 from bot.telegram.texts import DEFAULTS
 
 MAX_TEXT = 4096
@@ -230,16 +230,7 @@ def parse_callback_data(data: str | None) -> tuple[str, str, str] | None:
     if not data:
         return None
     pieces = data.split("|")
-    if (
-        len(pieces) != 3
-        or pieces[0] not in ("a", "r", "n")
-        or pieces[1]
-        not in (
-            "hant",
-            "hans",
-            "en",
-        )
-    ):
+    if len(pieces) != 3 or pieces[0] not in ("a", "r", "n") or pieces[1] not in SCRIPTS:
         return None
     if pieces[0] != "n" and not pieces[2]:
         return None
