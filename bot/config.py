@@ -152,8 +152,9 @@ class UnansweredSettings:
 
     path: Path | None = setting(
         None,
-        "the log file (JSON Lines), relative to the config's folder (shipped config: the state "
-        "dir); null = off",
+        "the log file (JSON Lines; fallback and suggestion questions), relative to the "
+        "config's folder, or, in the shipped config, to the state dir (`$STATE_DIRECTORY`, else "
+        "`~/.local/state/mensch-bot`); null = off",
         _log_path,
     )
     max_bytes: int = setting(
@@ -161,7 +162,7 @@ class UnansweredSettings:
         "rotate when the next record would pass this size (bytes, >= 4096)",
         Whole(4096, 2**40),
     )
-    backups: int = setting(3, "rotated files kept (0-100)", Whole(0, 100))
+    backups: int = setting(3, "rotated files kept: `unanswered.jsonl.1` … (0-100)", Whole(0, 100))
     include_user_ids: bool = setting(False, "privacy: no Telegram user ids unless true", switch)
     include_chat_ids: bool = setting(False, "privacy: no chat ids unless true", switch)
 
@@ -272,19 +273,27 @@ class Config:
         _cache_dir,
         raw=None,
     )
-    thresholds: Thresholds = section(Thresholds, "decision thresholds", key="matching")
+    thresholds: Thresholds = section(
+        Thresholds, "when the bot answers, suggests or falls back", key="matching"
+    )
     reply_script: str = setting(
         "auto",
         "`auto` (Simplified question → Simplified answer), `hant` (always as published), `hans`",
         OneOf(REPLY_SCRIPT_POLICIES),
     )
     persona: Mapping[str, Mapping[str, str]] = required(
-        "the texts every channel shows, each in hant, hans, en", _persona
+        ", ".join(PERSONA_NAMES) + " — each in hant, hans, en; placeholders such as "
+        "`{topics}`, `{speaker}`, `{url}` are checked at load. Every channel shows the "
+        "attribution after exactly one dash (—— in Chinese, — in English), whether or not the "
+        "string starts with one",
+        _persona,
+        doc_key="persona.*",
     )
     unanswered: UnansweredSettings = section(
-        UnansweredSettings, "log of questions the bot could not answer"
+        UnansweredSettings,
+        "log of questions the bot could not answer, for `mensch-bot misses` (see docs/deploy.md)",
     )
-    telegram: Any = _channel("Telegram channel settings (see docs/telegram.md)")
+    telegram: Any = _channel("Telegram channel settings (see [docs/telegram.md](docs/telegram.md))")
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 

@@ -215,10 +215,14 @@ def setting(
     return dataclasses.field(default=default, metadata=metadata)
 
 
-def required(doc: str, read: Read, *, key: str | None = None, raw: Any = ABSENT) -> Any:
+def required(
+    doc: str, read: Read, *, key: str | None = None, raw: Any = ABSENT, doc_key: str | None = None
+) -> Any:
     """Declare a setting with no dataclass default: ``raw`` (a YAML value) is read in place of
-    an absent key, or, with no ``raw``, the key must be given."""
-    return dataclasses.field(metadata={"doc": doc, "read": read, "key": key, "raw": raw})
+    an absent key, or, with no ``raw``, the key must be given (arguments as for
+    :func:`setting`)."""
+    metadata = {"doc": doc, "read": read, "key": key, "raw": raw, "doc_key": doc_key}
+    return dataclasses.field(metadata=metadata)
 
 
 def section(cls: type, doc: str, *, key: str | None = None) -> Any:
@@ -299,11 +303,20 @@ def yaml_text(value: Any) -> str:
     return str(value)
 
 
-def reference(cls: type, prefix: str = "") -> Iterator[Reference]:
-    """Every key of ``cls`` (nested sections expanded as ``flood.private``), with its default
-    and doc, in declaration order."""
+def reference(cls: type, prefix: str = "", expand: bool = True) -> Iterator[Reference]:
+    """Every key of ``cls`` with its default and doc, in declaration order.
+
+    Args:
+        cls: a dataclass declared with this module's field functions.
+        prefix: put before each key ("telegram.").
+        expand: list a nested section's keys (``flood.private``); False gives one row for the
+            section (its default "{}": all its keys' defaults).
+    """
     for f in declared(cls):
         key = f"{prefix}{f.metadata.get('doc_key') or yaml_key(f)}"
+        if "section" in f.metadata and not expand:
+            yield Reference(key, "{}", f.metadata["doc"])
+            continue
         if "section" in f.metadata:
             yield from reference(f.metadata["section"], key + ".")
             continue

@@ -152,9 +152,9 @@ class TelegramSettings:
     texts: Mapping[str, Mapping[str, str]] = setting(
         ABSENT,
         "override a Telegram-only text (`hant`, `hans`, `en`; keys in `bot/telegram/texts.py`: "
-        "command descriptions `cmd_*`, `help_groups`, `help_inline`, `ask_usage`, "
-        "`topics_header`, `source`, `source_link`, `already_sent`, `button_expired`, "
-        "`reload_ok`, `reload_failed`, `stats`)",
+        "command descriptions `cmd_*`, "
+        + ", ".join(f"`{k}`" for k in builtin_texts.DEFAULTS["en"] if not k.startswith("cmd_"))
+        + ")",
         _texts,
         shown="built in",
         doc_key="texts.<script>.<key>",
