@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.errors import DataError
-from bot.yamlio import LineMap
+from bot.yamlio import LineMap, reject_unknown_keys
 
 T = TypeVar("T")
 
@@ -105,12 +105,8 @@ class Section:
         Raises:
             DataError: ``file:line: <what(key)>; known: a, b, c`` at the key's line.
         """
-        for key in self.mapping:
-            if key not in known:
-                name = what(key) if callable(what) else f"unknown {what} {self.dotted(key)}"
-                raise DataError(
-                    self.place.path, self.key_line(key), f"{name}; known: " + ", ".join(known)
-                )
+        name = what if callable(what) else lambda key: f"unknown {what} {self.dotted(key)}"
+        reject_unknown_keys(self.mapping, known, self.place.path, name)
 
     def sub(self, key: str) -> Section:
         """The nested mapping at ``key``; absent or null reads as an empty section.
