@@ -209,7 +209,7 @@ def _persona_text(section: Section, script: str) -> str:
         raise section.fail(script, "must be non-empty text")
     problem = _placeholder_problem(text)
     if problem:
-        raise section.fail(script, f"{problem}")
+        raise section.fail(script, problem)
     return text.strip()
 
 
@@ -228,12 +228,9 @@ def default_config_path() -> Path:
     return paths.shipped_config()
 
 
-CHANNELS = ("telegram",)
-"""Top-level sections a channel package owns and declares (core never imports channels):
-given to :func:`load_config` as ``channels``."""
-
-
 def _channel(doc: str) -> Any:
+    """A top-level section a channel package declares (core never imports channels): read
+    only when :func:`load_config` is given the channel's dataclass, else None."""
     return field(default=None, metadata={"doc": doc, "channel": True})
 
 
@@ -304,7 +301,7 @@ def load_config(
 
     Args:
         path: the file; None uses :func:`default_config_path`.
-        channels: section name (one of CHANNELS) → the channel's settings dataclass, declared
+        channels: section name ("telegram") → the channel's settings dataclass, declared
             with :mod:`bot.schema`; that section is read into it. A channel not given is
             left unread (``Config.<name>`` is None): :func:`bot.cli.load` gives them all.
 

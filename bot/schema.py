@@ -138,6 +138,11 @@ class Whole:
     low: int
     high: int
 
+    @property
+    def span(self) -> str:
+        """The range as the docs write it: "0-600"."""
+        return f"{self.low}-{self.high}"
+
     def __call__(self, section: Section, key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise section.fail(key, f"must be a whole number, got {value!r}")
@@ -153,12 +158,16 @@ class Number:
     low: float
     high: float
 
+    @property
+    def span(self) -> str:
+        """The range as the docs write it: "0-86400"."""
+        return f"{number_text(self.low)}-{number_text(self.high)}"
+
     def __call__(self, section: Section, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise section.fail(key, f"must be a number, got {value!r}")
         if not self.low <= value <= self.high:
-            span = f"{number_text(self.low)}-{number_text(self.high)}"
-            raise section.fail(key, f"must be {span}, got {value}")
+            raise section.fail(key, f"must be {self.span}, got {value}")
         return float(value)
 
 
@@ -279,11 +288,13 @@ def read_section(cls: type[T], section: Section, **given: Any) -> T:
 
 @dataclass(frozen=True)
 class Reference:
-    """One row of the config reference: dotted key, default as written in YAML, doc."""
+    """One row of the config reference: dotted key, default as written in YAML, doc, and the
+    allowed range ("0-600") of a number, else None."""
 
     key: str
     default: str
     doc: str
+    span: str | None = None
 
 
 def yaml_text(value: Any) -> str:
@@ -327,4 +338,4 @@ def reference(cls: type, prefix: str = "", expand: bool = True) -> Iterator[Refe
             default = yaml_text(f.default)
         else:
             default = "required"
-        yield Reference(key, default, f.metadata["doc"])
+        yield Reference(key, default, f.metadata["doc"], getattr(f.metadata["read"], "span", None))

@@ -119,3 +119,47 @@ def test_config_examples_in_the_docs_use_declared_keys_and_defaults(document, bl
         assert key in known, f"{document}: {key} is not a setting"
         if key.startswith(("telegram.", "unanswered.")) and key != "unanswered.path":
             assert yaml_text(value) == known[key], (document, key, value)
+
+
+RANGE = re.compile(r"(?<![\w.])(\d[\d.]*)-(\d[\d.]*)(?![\w.])|>= ?(\d+)")
+
+
+def ranges_agree(text: str, row: Reference) -> bool:
+    """Every "A-B" or ">= A" in ``text`` is the row's range (written once, in its reader)."""
+    assert row.span is not None
+    low, high = row.span.split("-")
+    for match in RANGE.finditer(text):
+        if match[3] is not None and match[3] != low:
+            return False
+        if match[1] is not None and (match[1], match[2]) != (low, high):
+            return False
+    return True
+
+
+def numeric_rows() -> list[Reference]:
+    rows = list(reference(Config)) + list(reference(TelegramSettings, "telegram."))
+    return [row for row in rows if row.span is not None]
+
+
+def test_ranges_in_the_docs_are_the_readers_ranges():
+    rows = numeric_rows()
+    assert {r.key for r in rows} >= {"matching.answer_threshold", "telegram.poll_timeout"}
+    for row in rows:
+        assert ranges_agree(row.doc, row), (row.key, row.doc, row.span)
+
+
+def test_ranges_in_config_yaml_comments_are_the_readers_ranges():
+    by_key = {row.key: row for row in numeric_rows()}
+    section, checked = "", 0
+    for line in (ROOT / "config.yaml").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^( *)(\w+):[^#]*#(.*)$", line) or re.match(r"^( *)(\w+):", line)
+        if not match:
+            continue
+        indent, key = match[1], match[2]
+        if not indent:
+            section = key
+        dotted = f"{section}.{key}" if indent else key
+        if dotted in by_key and match.lastindex == 3:
+            checked += 1
+            assert ranges_agree(match[3], by_key[dotted]), (line, by_key[dotted].span)
+    assert checked >= 6
