@@ -1,12 +1,14 @@
 """Malformed knowledge and config: one line naming file, line and problem; exit status 2."""
 
+import argparse
+import functools
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
 
-from bot.cli import load
+from bot.cli import _engine, load
 from bot.config import load_config
 from bot.errors import DataError
 from bot.knowledge import load_knowledge
@@ -256,7 +258,11 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
         ('    en: "None of these"', "    en: 42", "persona.none_of_these.en must be non-empty"),
     ],
 )
-def test_every_command_rejects_a_bad_section_with_the_same_line(project, capsys, old, new, problem):
+def test_every_command_and_reload_reject_a_bad_section_with_the_same_line(
+    project, capsys, old, new, problem
+):
+    from bot.telegram.reloading import validating
+
     config = project / "config.yaml"
     edit(config, old, new)
     expected = f"{config}:{line_of(config, new.strip())}: {problem}"
@@ -265,6 +271,9 @@ def test_every_command_rejects_a_bad_section_with_the_same_line(project, capsys,
         assert status == 2, command
         assert out == "", command
         assert err.count("\n") == 1 and err.startswith(expected), (command, err)
+    with pytest.raises(DataError) as reload_error:  # hot reload builds through the same loader
+        validating(functools.partial(_engine, argparse.Namespace(config=str(config))))()
+    assert str(reload_error.value).startswith(expected)
 
 
 def test_run_rejects_a_bad_telegram_section_before_connecting(project, capsys, monkeypatch):
