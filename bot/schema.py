@@ -132,43 +132,39 @@ def number_text(number: float) -> str:
 
 
 @dataclass(frozen=True)
-class Whole:
-    """A whole number in ``low``-``high`` (true/false are not numbers)."""
-
-    low: int
-    high: int
-
-    @property
-    def span(self) -> str:
-        """The range as the docs write it: "0-600"."""
-        return f"{self.low}-{self.high}"
-
-    def __call__(self, section: Section, key: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise section.fail(key, f"must be a whole number, got {value!r}")
-        if not self.low <= value <= self.high:
-            raise section.fail(key, f"must be {self.low}-{self.high}, got {value}")
-        return value
-
-
-@dataclass(frozen=True)
 class Number:
-    """A number (whole or decimal) in ``low``-``high``, read as a float."""
+    """A number in ``low``-``high``, read as a float (true/false are not numbers).
+
+    With ``whole`` (see :class:`Whole`) it must be an int (2.0 is refused) and stays one.
+    """
 
     low: float
     high: float
+    whole: bool = False
 
     @property
     def span(self) -> str:
         """The range as the docs write it: "0-86400"."""
         return f"{number_text(self.low)}-{number_text(self.high)}"
 
-    def __call__(self, section: Section, key: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise section.fail(key, f"must be a number, got {value!r}")
+    def __call__(self, section: Section, key: str, value: Any) -> Any:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (self.whole and not isinstance(value, int))
+        ):
+            kind = "a whole number" if self.whole else "a number"
+            raise section.fail(key, f"must be {kind}, got {value!r}")
         if not self.low <= value <= self.high:
             raise section.fail(key, f"must be {self.span}, got {value}")
-        return float(value)
+        return value if self.whole else float(value)
+
+
+@dataclass(frozen=True)
+class Whole(Number):
+    """A whole number (an int) in ``low``-``high``."""
+
+    whole: bool = True
 
 
 def switch(section: Section, key: str, value: Any) -> bool:
