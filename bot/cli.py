@@ -1,8 +1,12 @@
 """The ``mensch-bot`` command line: console, ask, check, eval, init, misses, run.
 
+Every command reads the config through :func:`load` (all sections, the channels' included), so
+they all accept and reject the same files.
+
 Exit status: 0 on success; 2 for malformed knowledge or config (one ``file:line: problem``
-line), for ``check`` problems of any kind (variants that do not reach their entry included), or
-bad usage.
+line on stderr), for ``check`` problems of any kind (variants that do not reach their own entry
+included: one line each on stdout), or bad usage; 1 when ``run`` cannot reach the Bot API
+server at start-up; 130 after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,29 +19,48 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__, paths
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.errors import EXIT_DATA_ERROR, DataError
 from bot.misses import add_parser as add_misses_parser
 
 
+def load(path: str | Path | None = None) -> Config:
+    """The one config loader of every command, hot reload included: every section read and
+    checked, the channels' too (``Config.telegram`` is a
+    :class:`bot.telegram.settings.TelegramSettings`; that module does not import
+    python-telegram-bot).
+
+    Args:
+        path: the config file; None picks the default (:func:`bot.config.default_config_path`).
+
+    Raises:
+        DataError: missing file (named), invalid YAML, an unknown key or a bad value, as
+            ``file:line: problem``.
+    """
+    from bot.telegram.settings import TelegramSettings
+
+    return load_config(path, channels={"telegram": TelegramSettings})
+
+
 def _engine(args: argparse.Namespace):
-    """Load config and knowledge into an Engine (also the factory /reload calls again).
+    """Load config (:func:`load`) and knowledge into an Engine (also the factory hot reload
+    calls again).
 
     Raises:
         DataError: malformed config or knowledge.
     """
     from bot.engine import Engine
 
-    return Engine.from_config(load_config(args.config))
+    return Engine.from_config(load(args.config))
 
 
 def cmd_console(args: argparse.Namespace) -> int:
     """Interactive console (no token, no network)."""
     from bot.console import run_console
-    from bot.unanswered import UnansweredLog, parse_settings
+    from bot.unanswered import UnansweredLog
 
     engine = _engine(args)
-    return run_console(engine, log=UnansweredLog(parse_settings(engine.config)))
+    return run_console(engine, log=UnansweredLog(engine.config.unanswered))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -73,17 +96,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate config and knowledge; every variant must reach its own entry."""
     from bot.check import check_variants
-
-    engine = _engine(args)
-    from bot.telegram.settings import parse_settings as parse_telegram_settings
-    from bot.unanswered import parse_settings as parse_unanswered_settings
     from bot.unanswered import unwritable_reason
 
-    parse_telegram_settings(engine.config.path, engine.config.telegram)
-    log = parse_unanswered_settings(engine.config)
+    engine = _engine(args)
+    log = engine.config.unanswered
     reason = unwritable_reason(log.path) if log.path is not None else None
     if reason:
-        line = engine.config.unanswered.key_line("path")
+        line = engine.config.lines.get("unanswered.path", 0)
         print(
             f"{engine.config.path}:{line}: warning: unanswered log {log.path} cannot be written "
             f"({reason}): unanswered questions will not be logged; give a writable "
@@ -106,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Accuracy per tag and the misses on a question set."""
+    """Accuracy per tag on a question set, with the wrong quotes and the declines."""
     from bot.evaluate import evaluate, load_cases, report
 
     question_set = Path(args.set) if args.set else paths.shipped_question_set()
@@ -194,7 +213,7 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
         help="folder to write config.yaml and knowledge/ into (e.g. ~/.config/mensch-bot)",
     )
     p.set_defaults(func=cmd_init)
-    add_misses_parser(sub)
+    add_misses_parser(sub, load)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
     if with_run:
         from bot.telegram.cli import add_arguments

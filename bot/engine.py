@@ -86,11 +86,11 @@ class Engine:
         """A persona string from config.yaml in the given script.
 
         Args:
-            name: one of :data:`bot.config.PERSONA_NAMES` ("greeting", "help", "about",
-                "fallback", "suggest_header", "none_of_these", "non_text", "attribution",
-                "pick_range", "not_said", "no_more").
+            name: one of :data:`bot.config.PERSONA_NAMES` (the ``persona:`` keys of
+                config.yaml).
             script: "hant", "hans" or "en".
-            fields: extra placeholders (e.g. interviewer="Eric Hazan").
+            fields: extra placeholders (e.g. interviewer="Eric Hazan", count="3"); every
+                placeholder a persona string may use is in :data:`bot.config.PLACEHOLDERS`.
 
         Returns:
             The text with {topics}, {speaker}, {role}, {date}, {url}, {title}, {publisher},

@@ -87,8 +87,9 @@ def evaluate(engine: Engine, cases: list[Case]) -> list[Result]:
 
 def report(results: list[Result]) -> str:
     """Accuracy per tag; the wrong quotes (answered with a wrong passage, or answered out of
-    scope), then the misses that declined; last, one summary line with in-scope and
-    out-of-scope accuracy and the wrong-quote and declined shares of all questions."""
+    scope), then the declines (no quote where one was expected); last, one summary line with
+    in-scope and out-of-scope accuracy and the wrong-quote and declined shares of all
+    questions."""
     per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     scope = {True: [0, 0], False: [0, 0]}
     for r in results:
@@ -100,7 +101,7 @@ def report(results: list[Result]) -> str:
         f"  {tag:8s} {good:4d}/{total:<4d} {100 * good / total:5.1f}%"
         for tag, (good, total) in sorted(per_tag.items())
     ]
-    for outcome, label in (("wrong quote", "WRONG QUOTE"), ("declined", "MISS")):
+    for outcome, label in (("wrong quote", "WRONG QUOTE"), ("declined", "DECLINED")):
         for r in results:
             if r.outcome == outcome:
                 want = ",".join(r.case.expect) or "no answer"

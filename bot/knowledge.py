@@ -15,9 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.errors import DataError
+from bot.reply import SCRIPTS
 from bot.yamlio import LineList, LineMap, load_yaml, reject_unknown_keys
 
-SCRIPTS = ("hant", "hans", "en")
 ENTRIES_FILE = "entries.yaml"
 SOURCE_FILE = "source.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"

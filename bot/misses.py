@@ -14,16 +14,18 @@ import datetime as dt
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.config import Config
 from bot.errors import EXIT_DATA_ERROR, DataError
 from bot.measure import shorten
 from bot.text import normalize
-from bot.unanswered import read_records
+from bot.unanswered_reader import read_records
 
 GROUP_RATIO = 90
 """Two questions whose normalised forms have a rapidfuzz ratio of at least this (0-100) are
@@ -199,21 +201,21 @@ def parse_since(text: str | None) -> dt.date | None:
         raise ValueError(f"--since must be a real date YYYY-MM-DD, got {text!r}") from None
 
 
-def cmd_misses(args: argparse.Namespace) -> int:
+def cmd_misses(args: argparse.Namespace, load: Callable[[str | None], Config]) -> int:
     """Run ``mensch-bot misses``.
 
     Args:
         args: ``since`` (str or None), ``log`` (str or None), and ``config`` (the main
             parser's ``--config``; may be absent).
+        load: the command line's config loader (:func:`bot.cli.load`): config path or None
+            → Config; raises DataError.
 
     Returns:
         0 after printing the summary; 2 after one ``mensch-bot misses: ...`` or
         ``file:line: problem`` line on stderr for a bad date, a bad config, a log that is
         off in the config with no ``--log``, or an unreadable log.
     """
-    from bot.config import load_config
     from bot.engine import Engine
-    from bot.unanswered import parse_settings
 
     try:
         since = parse_since(args.since)
@@ -221,8 +223,8 @@ def cmd_misses(args: argparse.Namespace) -> int:
         print(f"mensch-bot misses: {exc}", file=sys.stderr)
         return EXIT_DATA_ERROR
     try:
-        config = load_config(getattr(args, "config", None))
-        path = Path(args.log) if args.log else parse_settings(config).path
+        config = load(getattr(args, "config", None))
+        path = Path(args.log) if args.log else config.unanswered.path
         if path is None:
             print(
                 f"mensch-bot misses: the unanswered log is off (no unanswered.path in "
@@ -241,11 +243,12 @@ def cmd_misses(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any, load: Callable[[str | None], Config]) -> argparse.ArgumentParser:
     """Add the ``misses`` sub-command to the ``mensch-bot`` parser.
 
     Args:
         subparsers: the object returned by ``ArgumentParser.add_subparsers()``.
+        load: the config loader every command uses (:func:`bot.cli.load`).
 
     Returns:
         The new sub-parser; its ``func`` default is :func:`cmd_misses`.
@@ -262,5 +265,5 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--log", metavar="PATH", help="the log file (default: unanswered.path in config.yaml)"
     )
-    parser.set_defaults(func=cmd_misses)
+    parser.set_defaults(func=lambda args: cmd_misses(args, load))
     return parser

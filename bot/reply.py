@@ -12,7 +12,7 @@ Telegram's HTML rendering lives in :mod:`bot.telegram.render`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal["answer", "related", "suggest", "fallback", "smalltalk"]
 """answer: a verbatim interview passage; related: the question asks a detail the interview does
@@ -22,6 +22,8 @@ thanks, who are you)."""
 
 Script = Literal["hant", "hans", "en"]
 """The user's writing: Traditional Chinese, Simplified Chinese, or English (no CJK at all)."""
+SCRIPTS: tuple[Script, ...] = get_args(Script)
+"""Every script, in the order texts are written: ("hant", "hans", "en")."""
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,21 @@
 """The unanswered-question log: what users asked that the interview did not clearly answer.
 
 Every fallback and every suggestion ("did you mean") reply is appended to a JSON Lines file, one
-object per line, for curators to read with ``mensch-bot misses``::
+object per line, for curators to read with ``mensch-bot misses`` (:mod:`bot.misses`, through
+:mod:`bot.unanswered_reader`)::
 
     {"time": "2024-05-11T08:30:00.123Z", "channel": "telegram", "chat_type": "private",
      "kind": "fallback", "script": "hant", "question": "你們的股價是多少?", "confidence": 21.4,
      "top": [{"entry": "business_model", "confidence": 21.4}, ...]}
 
 No user id, name or chat id is written unless ``config.yaml`` asks for them
-(``include_user_ids`` / ``include_chat_ids``); names are never written.
+(``include_user_ids`` / ``include_chat_ids``); names are never written. The settings are
+:class:`bot.config.UnansweredSettings` (``Config.unanswered``).
 
 Crash safety: each record is one complete line handed to a single ``os.write`` on a file opened
 with ``O_APPEND``, so a crash leaves either the whole line or nothing. Should a line ever be cut
 short (disk full, a copy of the file taken mid-write), the next record starts on a fresh line and
-:func:`read_records` skips and counts the broken one.
+:func:`bot.unanswered_reader.read_records` skips and counts the broken one.
 
 Rotation: when the next line would take the file past ``max_bytes``, ``log.jsonl`` becomes
 ``log.jsonl.1``, ``.1`` becomes ``.2`` and so on; the oldest beyond ``backups`` is deleted.
@@ -24,20 +26,17 @@ replica its own path.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import json
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.errors import DataError
+from bot.config import UnansweredSettings
 from bot.reply import Reply
-from bot.yamlio import LineMap
 
 log = logging.getLogger(__name__)
 
@@ -48,103 +47,7 @@ LOGGED_KINDS = frozenset({"fallback", "suggest", "related"})
 MAX_LOGGED_CHARS = 1000
 """Questions longer than this (code points) are cut; ``question_chars`` keeps the length.
 Matching reads only the first 500 characters, so nothing a curator needs is lost."""
-DEFAULT_MAX_BYTES = 5_000_000
-DEFAULT_BACKUPS = 3
-MIN_MAX_BYTES = 4096
-MAX_BACKUPS = 100
 _FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT  # read: to check the last byte is a newline
-KNOWN_KEYS = ("path", "max_bytes", "backups", "include_user_ids", "include_chat_ids")
-
-
-@dataclass(frozen=True)
-class UnansweredSettings:
-    """The validated ``unanswered:`` section of ``config.yaml``.
-
-    Attributes:
-        path: the JSON Lines file (absolute), or None when the log is off.
-        max_bytes: size cap of the live file in bytes before it is rotated (>= 4096).
-        backups: how many rotated files to keep (0-100; 0 means the file is simply restarted).
-        include_user_ids: write the Telegram user id of the asker (default False).
-        include_chat_ids: write the chat id (default False).
-    """
-
-    path: Path | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
-    backups: int = DEFAULT_BACKUPS
-    include_user_ids: bool = False
-    include_chat_ids: bool = False
-
-    @property
-    def enabled(self) -> bool:
-        """True when a log path is set."""
-        return self.path is not None
-
-
-def parse_settings(config: Any) -> UnansweredSettings:
-    """Read and validate ``config.unanswered``.
-
-    Args:
-        config: a :class:`bot.config.Config` (only ``.path`` and ``.unanswered`` are used).
-            Keys: ``path`` (relative to ``config.state_dir``: the config file's folder, or
-            the state dir for the shipped default config; ``~`` expanded; null or
-            absent = log off), ``max_bytes`` (int, default 5,000,000), ``backups`` (int,
-            default 3), ``include_user_ids`` and ``include_chat_ids`` (bool, default false).
-
-    Returns:
-        The settings; ``path`` is absolute or None.
-
-    Raises:
-        DataError: (config file, line of the offending key, problem) for an unknown key, a
-            path that is not text, a size or count that is not a whole number in range, or a
-            switch that is not true/false.
-    """
-    section = config.unanswered
-    if not isinstance(section, LineMap):
-        section = LineMap(section or {})
-    where = config.path
-
-    def fail(key: str, problem: str) -> DataError:
-        return DataError(where, section.key_line(key), f"unanswered.{key} {problem}")
-
-    for key in section:
-        if key not in KNOWN_KEYS:
-            raise DataError(
-                where,
-                section.key_line(key),
-                f"unknown setting unanswered.{key}; known: {', '.join(KNOWN_KEYS)}",
-            )
-
-    raw_path = section.get("path")
-    path: Path | None = None
-    if raw_path is not None:
-        if not isinstance(raw_path, str) or not raw_path.strip():
-            raise fail("path", f"must be a file path or null, got {raw_path!r}")
-        path = Path(os.path.expanduser(raw_path.strip()))
-        if not path.is_absolute():
-            base = getattr(config, "state_dir", None) or Path(config.path).resolve().parent
-            path = Path(base) / path
-
-    def whole(key: str, default: int, low: int, high: int) -> int:
-        value = section.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise fail(key, f"must be a whole number, got {value!r}")
-        if not low <= value <= high:
-            raise fail(key, f"must be {low}-{high}, got {value}")
-        return value
-
-    def switch(key: str) -> bool:
-        value = section.get(key, False)
-        if not isinstance(value, bool):
-            raise fail(key, f"must be true or false, got {value!r}")
-        return value
-
-    return UnansweredSettings(
-        path=path,
-        max_bytes=whole("max_bytes", DEFAULT_MAX_BYTES, MIN_MAX_BYTES, 2**40),
-        backups=whole("backups", DEFAULT_BACKUPS, 0, MAX_BACKUPS),
-        include_user_ids=switch("include_user_ids"),
-        include_chat_ids=switch("include_chat_ids"),
-    )
 
 
 def unwritable_reason(path: Path) -> str | None:
@@ -183,7 +86,7 @@ class UnansweredLog:
     """Appends fallback and suggestion replies to the unanswered-question log.
 
     Args:
-        settings: from :func:`parse_settings`; with ``path`` None every record is a no-op.
+        settings: ``Config.unanswered``; with ``path`` None every record is a no-op.
         clock: returns the current time (aware datetime); for tests. Default: UTC now.
 
     Safe to share between threads and asyncio tasks of one process: writes are serialised by
@@ -301,92 +204,3 @@ class UnansweredLog:
             if older.exists():
                 os.replace(older, f"{path}.{index + 1}")
         os.replace(path, f"{path}.1")
-
-
-@dataclass
-class LogContents:
-    """What :func:`read_records` found.
-
-    Attributes:
-        records: valid records, oldest file first, in file order.
-        malformed: lines skipped because they are not a complete record.
-        files: the files read (rotated backups first, the live file last).
-    """
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    malformed: int = 0
-    files: list[Path] = field(default_factory=list)
-
-
-def log_files(path: str | Path) -> list[Path]:
-    """The live log and its rotated backups that exist, oldest first
-    (``log.jsonl.3``, ``.2``, ``.1``, ``log.jsonl``)."""
-    path = Path(path)
-    backups = []
-    for candidate in path.parent.glob(glob.escape(path.name) + ".*"):
-        suffix = candidate.name[len(path.name) + 1 :]
-        if suffix.isdigit():
-            backups.append((int(suffix), candidate))
-    files = [p for _, p in sorted(backups, reverse=True)]
-    if path.exists():
-        files.append(path)
-    return files
-
-
-def _parse_line(raw: bytes) -> dict[str, Any] | None:
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(record, dict):
-        return None
-    if not isinstance(record.get("question"), str) or not isinstance(record.get("time"), str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    top = record.get("top", [])
-    if not isinstance(top, list) or not all(
-        isinstance(t, dict) and isinstance(t.get("entry"), str) for t in top
-    ):
-        return None
-    record["_time"] = moment
-    return record
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
-        for raw in handle:  # splits on b"\n" only: U+2028 inside a question is not a break
-            raw = raw.rstrip(b"\r\n")
-            if raw.strip():
-                yield raw
-
-
-def read_records(path: str | Path, since: dt.date | None = None) -> LogContents:
-    """Read the log and its rotated backups.
-
-    Args:
-        path: the live log file (backups ``path.1`` … are found beside it).
-        since: keep only records whose UTC date is on or after this day; None keeps all.
-
-    Returns:
-        LogContents. Each record is the JSON object as written plus ``_time`` (an aware
-        datetime). Lines that are not valid UTF-8 JSON objects with a ``question`` text and an
-        ISO ``time`` (a line cut short by a crash, say) are skipped and counted in
-        ``malformed``. Missing files give an empty result.
-
-    Raises:
-        OSError: a file exists but cannot be read.
-    """
-    contents = LogContents(files=log_files(path))
-    for file in contents.files:
-        for raw in _lines(file):
-            record = _parse_line(raw)
-            if record is None:
-                contents.malformed += 1
-            elif since is None or record["_time"].astimezone(dt.timezone.utc).date() >= since:
-                contents.records.append(record)
-    return contents

@@ -99,7 +99,7 @@ def test_eval_reports_wrong_quotes_apart_from_declines(tmp_path):
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].strip() for line in lines if "line " in line] == [
         "WRONG QUOTE line 2",
-        "MISS line 4",
+        "DECLINED line 4",
     ]
     assert lines[-1] == (
         "eval: in-scope 1/3 (33.3%), out-of-scope 1/1 (100.0%), overall 50.0%; "

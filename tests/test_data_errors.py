@@ -1,11 +1,14 @@
 """Malformed knowledge and config: one line naming file, line and problem; exit status 2."""
 
+import argparse
+import functools
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
 
+from bot.cli import _engine, load
 from bot.config import load_config
 from bot.errors import DataError
 from bot.knowledge import load_knowledge
@@ -98,8 +101,12 @@ def test_unknown_setting_and_reply_policy(project):
     with pytest.raises(DataError, match="reply_script must be one of"):
         load_config(config)
     edit(config, "reply_script: klingon", "reply_script: auto\nanswr_threshold: 3")
-    with pytest.raises(DataError, match="unknown setting 'answr_threshold'"):
+    with pytest.raises(DataError) as err:
         load_config(config)
+    assert str(err.value) == (
+        f"{config}:{line_of(config, 'answr_threshold')}: unknown setting answr_threshold; "
+        "known: knowledge, cache_dir, matching, reply_script, persona, unanswered, telegram"
+    )
 
 
 def test_missing_persona_text(project):
@@ -215,3 +222,123 @@ def test_unknown_persona_string_and_detail_kind_are_named(project):
         DataError, match=r"lexicon.yaml:\d+: unknown detail_cues kind 'where'; known: what, time"
     ):
         load_knowledge(project / "knowledge")
+
+
+# -- every command reads the config the same way (bot.cli.load) ---------------------------
+
+COMMANDS = (["check"], ["ask", "hi"], ["console"], ["eval"], ["misses"])
+
+
+def run_main(capsys, *argv: str) -> tuple[int, str, str]:
+    """``mensch-bot ARGV`` in this process: (exit status, stdout, stderr)."""
+    from bot.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "  concurrent_updates: 4 ",
+            "  concurrent_updates: lots ",
+            "telegram.concurrent_updates must be a whole number, got 'lots'",
+        ),
+        (
+            "  flood: {private: 30, group: 10, window: 60}",
+            "  flood: {private: 30, group: 10, window: 0}",
+            "telegram.flood.window must be 1-86400, got 0",
+        ),
+        ("  admins: []", "  admins: [-5]", "telegram.admins must be a list of positive"),
+        ("  backups: 3 ", "  backups: 101 ", "unanswered.backups must be 0-100, got 101"),
+        ("  margin: 0.5 ", "  margin: 11 ", "matching.margin must be 0-10, got 11"),
+        ("reply_script: auto", "reply_script: latin", "reply_script must be one of auto, "),
+        ('    en: "None of these"', "    en: 42", "persona.none_of_these.en must be non-empty"),
+    ],
+)
+def test_every_command_and_reload_reject_a_bad_section_with_the_same_line(
+    project, capsys, old, new, problem
+):
+    from bot.telegram.reloading import validating
+
+    config = project / "config.yaml"
+    edit(config, old, new)
+    expected = f"{config}:{line_of(config, new.strip())}: {problem}"
+    for command in COMMANDS:
+        status, out, err = run_main(capsys, "--config", str(config), *command)
+        assert status == 2, command
+        assert out == "", command
+        assert err.count("\n") == 1 and err.startswith(expected), (command, err)
+    with pytest.raises(DataError) as reload_error:  # hot reload builds through the same loader
+        validating(functools.partial(_engine, argparse.Namespace(config=str(config))))()
+    assert str(reload_error.value).startswith(expected)
+
+
+def test_run_rejects_a_bad_telegram_section_before_connecting(project, capsys, monkeypatch):
+    config = project / "config.yaml"
+    edit(config, "  reload_interval: 5 ", "  reload_interval: often ")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTokenForTests_abcdefghijklmnopq")
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:9")  # never reached
+    status, out, err = run_main(capsys, "--config", str(config), "run")
+    line = line_of(config, "reload_interval: often")
+    assert status == 2
+    assert err == (
+        f"mensch-bot run: {config}:{line}: telegram.reload_interval must be a number, got 'often'\n"
+    )
+
+
+def test_a_missing_config_file_is_named(tmp_path, capsys):
+    missing = tmp_path / "nowhere" / "config.yaml"
+    for command in COMMANDS:
+        status, out, err = run_main(capsys, "--config", str(missing), *command)
+        assert (status, out, err) == (2, "", f"{missing}:0: file not found\n"), command
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("knowledge: knowledge ", "knowledge: elsewhere ", "knowledge directory not found: "),
+        ("knowledge: knowledge ", "knowledge: [a] ", "knowledge must be a directory path"),
+        ("cache_dir: null ", "cache_dir: 3 ", "cache_dir must be a path or null"),
+        (
+            "  max_suggestions: 3 ",
+            "  max_suggestions: 2.5 ",
+            "matching.max_suggestions must be a whole",
+        ),
+    ],
+)
+def test_bad_top_level_values_name_file_and_line(project, old, new, problem):
+    config = project / "config.yaml"
+    edit(config, old, new)
+    with pytest.raises(DataError) as err:
+        load(config)
+    assert err.value.line == line_of(config, new.strip())
+    assert err.value.problem.startswith(problem), err.value.problem
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [("matching", "matching: 3"), ("unanswered", "unanswered: [1]"), ("telegram", "telegram: off")],
+)
+def test_a_section_that_is_not_a_mapping_is_named(tmp_path, name, body):
+    from conftest import write_config
+
+    config = write_config(tmp_path, **{name: body})
+    with pytest.raises(DataError) as err:
+        load(config)
+    assert str(err.value) == f"{config}:{line_of(config, body)}: {name} must be a mapping"
+
+
+def test_a_missing_persona_section_is_named(project):
+    config = project / "config.yaml"
+    edit(config, "persona:\n", "personae:\n")
+    with pytest.raises(DataError, match="unknown setting personae; known: knowledge, "):
+        load(config)
+    text = config.read_text(encoding="utf-8")
+    start, end = text.index("personae:\n"), text.index("unanswered:\n")
+    config.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load(config)
+    assert str(err.value) == f"{config}:{line_of(config, 'knowledge:')}: missing persona"

@@ -75,7 +75,7 @@ def test_the_users_own_config_is_read_from_xdg_config_home(tmp_path):
     result = run_in(tmp_path, clean_env(tmp_path), "ask", QUESTION)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "answer_threshold:" in t)
     assert result.returncode == 2
-    assert result.stderr == f"{config}:{line}: answer_threshold must be 0-100, got 101\n"
+    assert result.stderr == f"{config}:{line}: matching.answer_threshold must be 0-100, got 101\n"
 
 
 def test_a_bad_explicit_config_is_one_line_and_exit_2_whatever_the_cwd_holds(tmp_path):
@@ -109,14 +109,13 @@ def test_init_writes_an_editable_copy_that_checks_and_refuses_to_overwrite(tmp_p
 
 def test_the_shipped_config_logs_into_the_state_dir_never_beside_itself(tmp_path, monkeypatch):
     from bot.config import load_config
-    from bot.unanswered import parse_settings
 
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    settings = parse_settings(load_config(paths.shipped_config()))
+    settings = load_config(paths.shipped_config()).unanswered
     assert settings.path == tmp_path / "state" / "mensch-bot" / "unanswered.jsonl"
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "systemd"))  # StateDirectory=
-    settings = parse_settings(load_config(paths.shipped_config()))
+    settings = load_config(paths.shipped_config()).unanswered
     assert settings.path == tmp_path / "systemd" / "unanswered.jsonl"
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from conftest import write_config
 
-from bot.config import load_config
+from bot.cli import load
+from bot.config import UnansweredSettings, load_config
 from bot.engine import Engine
 from bot.misses import add_parser, group_records, parse_since, summarise
 from bot.reply import Reply
-from bot.unanswered import UnansweredLog, UnansweredSettings, read_records
+from bot.unanswered import UnansweredLog
+from bot.unanswered_reader import read_records
 
 ROOT = Path(__file__).parent.parent
 CONFIG = ROOT / "config.yaml"
@@ -179,7 +181,7 @@ def test_parse_since_rejects(text):
 def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="mensch-bot")
     parser.add_argument("--config")
-    add_parser(parser.add_subparsers(dest="command"))
+    add_parser(parser.add_subparsers(dest="command"), load)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import write_config
 
-from bot.config import load_config
+from bot.config import UnansweredSettings, load_config
 from bot.errors import DataError
 from bot.reply import Reply
-from bot.unanswered import (
-    UnansweredLog,
-    UnansweredSettings,
-    log_files,
-    parse_settings,
-    read_records,
-)
+from bot.unanswered import UnansweredLog
+from bot.unanswered_reader import log_files, read_records
 
 ROOT = Path(__file__).parent.parent
 MOMENT = dt.datetime(2024, 5, 11, 8, 30, 0, 123000, tzinfo=dt.timezone.utc)
@@ -374,17 +369,17 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def test_project_config_parses(tmp_path):
-    settings = parse_settings(load_config(ROOT / "config.yaml"))
+    settings = load_config(ROOT / "config.yaml").unanswered
     assert settings.max_bytes >= 4096 and settings.backups >= 0
     assert settings.include_user_ids is False and settings.include_chat_ids is False
 
 
 def test_empty_section_means_log_off_with_private_defaults(tmp_path):
     config = load_config(write_config(tmp_path, unanswered="unanswered: {}"))
-    assert parse_settings(config) == UnansweredSettings(
+    assert config.unanswered == UnansweredSettings(
         path=None, max_bytes=5_000_000, backups=3, include_user_ids=False, include_chat_ids=False
     )
-    assert not parse_settings(config).enabled
+    assert not config.unanswered.enabled
 
 
 def test_full_section_and_relative_path(tmp_path):
@@ -401,7 +396,7 @@ unanswered:
 """,
         )
     )
-    settings = parse_settings(config)
+    settings = config.unanswered
     assert settings.path == tmp_path.resolve() / "var" / "unanswered.jsonl"
     assert (settings.max_bytes, settings.backups) == (1048576, 5)
     assert (settings.include_user_ids, settings.include_chat_ids) == (True, False)
@@ -410,10 +405,10 @@ unanswered:
 
 def test_null_path_is_off_and_absolute_path_is_kept(tmp_path):
     config = load_config(write_config(tmp_path, unanswered="unanswered:\n  path: null\n"))
-    assert parse_settings(config).path is None
+    assert config.unanswered.path is None
     target = tmp_path / "elsewhere" / "u.jsonl"
     config = load_config(write_config(tmp_path, unanswered=f"unanswered:\n  path: {target}\n"))
-    assert parse_settings(config).path == target
+    assert config.unanswered.path == target
 
 
 @pytest.mark.parametrize(
@@ -428,16 +423,20 @@ def test_null_path_is_off_and_absolute_path_is_kept(tmp_path):
         ("backups: true", "backups", "unanswered.backups must be a whole number, got True"),
         ("include_user_ids: yes please", "include_user_ids", "must be true or false"),
         ("include_chat_ids: 1", "include_chat_ids", "must be true or false, got 1"),
-        ("user_names: true", "user_names", "unknown setting unanswered.user_names"),
+        (
+            "user_names: true",
+            "user_names",
+            "unknown setting unanswered.user_names; known: path, max_bytes, backups, "
+            "include_user_ids, include_chat_ids",
+        ),
     ],
 )
 def test_bad_settings_name_file_line_and_problem(tmp_path, body, key, problem):
     others = [line for line in ("path: u.jsonl", "backups: 2") if line.split(":")[0] != key]
     text = "unanswered:\n" + "".join(f"  {line}\n" for line in [*others, body])
     path = write_config(tmp_path, unanswered=text)
-    config = load_config(path)
     with pytest.raises(DataError) as caught:
-        parse_settings(config)
+        load_config(path)
     error = caught.value
     assert error.path == str(path)
     assert error.line == line_of(path, f"  {key}:")

@@ -30,7 +30,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.errors import EXIT_DATA_ERROR, DataError
 from bot.telegram.bottoken import TokenError, install_redaction, read_token
-from bot.telegram.settings import normalize_base_url, parse_settings
+from bot.telegram.settings import TelegramSettings, normalize_base_url
 
 BASE_URL_ENV = "TELEGRAM_BASE_URL"
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Bot API setWebhook: secret_token 1-256 chars
@@ -106,10 +106,11 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
     Args:
         args: parsed options (those of :func:`add_arguments`, plus ``config``, the config
             file path or None, from the top-level parser).
-        engine_factory: a callable with no arguments that loads the config file and builds
-            the engine from it (``Engine.from_config(load_config(args.config))``); raises
-            DataError on bad config or knowledge. Reloads (/reload, SIGHUP, a changed file)
-            call it again, followed by the rest of ``mensch-bot check``.
+        engine_factory: a callable with no arguments that loads the config file with every
+            section (:func:`bot.cli.load`: ``engine.config.telegram`` is the
+            :class:`TelegramSettings`) and builds the engine from it; raises DataError on bad
+            config or knowledge. Reloads (/reload, SIGHUP, a changed file) call it again,
+            followed by the rest of ``mensch-bot check``.
 
     Returns:
         The exit status (see the module docstring).
@@ -132,16 +133,12 @@ def main(args: argparse.Namespace, engine_factory: Callable[[], Any]) -> int:
     if problem:
         return _fail(problem)
 
-    from bot.config import load_config  # the core's loader; imported late to keep start fast
-    from bot.unanswered import UnansweredLog
-    from bot.unanswered import parse_settings as parse_unanswered
+    from bot.unanswered import UnansweredLog  # imported late to keep start fast
 
-    config_path = getattr(args, "config", None)
     try:
-        config = load_config(config_path)
-        settings = parse_settings(config.path, config.telegram)
-        unanswered = UnansweredLog(parse_unanswered(config))
         engine = engine_factory()
+        settings: TelegramSettings = engine.config.telegram
+        unanswered = UnansweredLog(engine.config.unanswered)
         base_url = settings.base_url
         if os.environ.get(BASE_URL_ENV, "").strip():
             try:

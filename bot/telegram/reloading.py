@@ -52,22 +52,19 @@ def validating(factory: Callable[[], Any]) -> Callable[[], Any]:
     """Wrap an engine factory so the engine it builds has passed ``mensch-bot check``.
 
     Args:
-        factory: builds an engine from the config file; raises DataError.
+        factory: loads the config file with every section (:func:`bot.cli.load`, as every
+            command does) and builds an engine from it; raises DataError.
 
     Returns:
-        A callable with no arguments returning the new engine, which also validates the
-        ``telegram:`` and ``unanswered:`` sections and asks every variant (each must reach its
-        own entry). Raises DataError (``file:line: problem``) for the first problem found.
+        A callable with no arguments returning the new engine, which also asks every variant
+        (each must reach its own entry). Raises DataError (``file:line: problem``) for the
+        first problem found.
     """
 
     def build() -> Any:
         from bot.check import check_variants
-        from bot.telegram.settings import parse_settings
-        from bot.unanswered import parse_settings as parse_unanswered
 
         engine = factory()
-        parse_settings(engine.config.path, engine.config.telegram)
-        parse_unanswered(engine.config)
         problems = check_variants(engine)
         if problems:
             raise problems[0]

@@ -22,12 +22,11 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.measure import ELLIPSIS, shorten, utf16_len
-from bot.reply import Choice, Reply, Script
+from bot.reply import SCRIPTS, Choice, Reply
 from bot.telegram.texts import DEFAULTS
 
 MAX_TEXT = 4096
@@ -238,7 +237,7 @@ def parse_callback_data(data: str | None) -> tuple[str, str, str] | None:
     if not data:
         return None
     pieces = data.split("|")
-    if len(pieces) != 3 or pieces[0] not in ("a", "r", "n") or pieces[1] not in get_args(Script):
+    if len(pieces) != 3 or pieces[0] not in ("a", "r", "n") or pieces[1] not in SCRIPTS:
         return None
     if pieces[0] != "n" and not pieces[2]:
         return None

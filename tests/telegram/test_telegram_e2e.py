@@ -337,9 +337,12 @@ def test_bad_telegram_config_exits_2_with_file_and_line(tmp_path):
     config = write_config(tmp_path, "telegram:\n  admins: nobody\n")
     code, output = BotProcess(None, tmp_path, config=config).wait()
     assert code == 2
-    assert output.strip().endswith("telegram.admins: must be a list of positive Telegram "
-                                   "user ids, got 'nobody'")  # fmt: skip
-    assert f"{config}:" in output and TOKEN not in output
+    line = config.read_text(encoding="utf-8").splitlines().index("  admins: nobody") + 1
+    assert output.strip() == (
+        f"mensch-bot run: {config}:{line}: telegram.admins must be a list of positive Telegram "
+        "user ids, got 'nobody'"
+    )
+    assert TOKEN not in output
 
 
 @pytest.mark.parametrize("secret_from", ["option", "environment"])

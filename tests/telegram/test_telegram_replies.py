@@ -10,7 +10,7 @@ import re
 import pytest
 from fakeapi import parse_html
 
-from bot.reply import render_text
+from bot.reply import SCRIPTS, render_text
 from bot.telegram.render import inline_article_text
 from bot.telegram.runtime import Runtime
 from bot.telegram.settings import TelegramSettings
@@ -40,7 +40,6 @@ QUESTIONS = {
     },
 }
 DOUBLED = re.compile(r"[—–-]\s+[—–-]|—{3,}")
-SCRIPTS = ("hant", "hans", "en")
 
 
 @pytest.fixture(scope="module")

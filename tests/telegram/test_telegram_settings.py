@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 import pytest
 
+from bot.cli import load
 from bot.errors import DataError
 from bot.telegram.bottoken import TokenError, install_redaction, read_token
-from bot.telegram.settings import DEFAULT_BASE_URL, normalize_base_url, parse_settings
-from bot.yamlio import load_yaml
+from bot.telegram.settings import DEFAULT_BASE_URL, TelegramSettings, normalize_base_url
 
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
 
 
-def section(tmp_path, text):
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path, load_yaml(path)["telegram"]
+def load_telegram(tmp_path, body: str | None) -> tuple[Path, TelegramSettings]:
+    """The project's config with its ``telegram:`` section replaced by ``body`` (None: no
+    section at all), read the way every command reads it; (config path, the settings)."""
+    from conftest import write_config
+
+    text = "# telegram: absent\n" if body is None else "telegram:\n" + body
+    path = write_config(tmp_path, telegram=text)
+    return path, load(path).telegram
 
 
-def test_defaults_when_absent():
-    settings = parse_settings("config.yaml", None)
-    assert settings.base_url == DEFAULT_BASE_URL
+def test_defaults_when_absent(tmp_path):
+    _, settings = load_telegram(tmp_path, None)
+    assert settings == TelegramSettings()
+    assert settings.base_url == DEFAULT_BASE_URL == "https://api.telegram.org/bot"
     assert settings.admins == frozenset()
     assert settings.rate_limit.max_retries == 3
     assert settings.reload_interval == 5.0
@@ -31,10 +37,9 @@ def test_defaults_when_absent():
 
 
 def test_full_section_parses(tmp_path):
-    path, raw = section(
+    _, s = load_telegram(
         tmp_path,
         """\
-telegram:
   base_url: http://127.0.0.1:8081
   admins: [42, 43]
   default_script: en
@@ -45,36 +50,104 @@ telegram:
     en: {reload_ok: "Fresh knowledge."}
 """,
     )
-    s = parse_settings(path, raw)
     assert s.base_url == "http://127.0.0.1:8081/bot"
     assert s.admins == {42, 43}
+    assert s.default_script == "en"
     assert s.reload_interval == 0.5
     assert (s.flood.private, s.flood.group, s.flood.window) == (5, 2, 30.0)
     assert s.rate_limit.overall_per_second == 0 and s.rate_limit.group_per_minute == 20
+    assert s.rate_limit.max_retries == 1
     assert s.text("en", "reload_ok") == "Fresh knowledge."
     assert s.text("hant", "reload_ok") == "已重新載入知識庫。"
 
 
 @pytest.mark.parametrize(
-    ("body", "line", "problem"),
+    ("body", "needle", "problem"),
     [
-        ("  admin: [1]\n", 3, "telegram.admin: unknown key"),
-        ("  admins: [0]\n", 3, "telegram.admins: must be a list of positive"),
-        ("  poll_timeout: fast\n", 3, "telegram.poll_timeout: must be a whole number"),
-        ("  reload_interval: -1\n", 3, "telegram.reload_interval: must be between 0 and"),
-        ("  reload_interval: often\n", 3, "telegram.reload_interval: must be a number"),
-        ("  inline_results: 51\n", 3, "telegram.inline_results: must be between 1 and 50"),
-        ("  base_url: ftp://x\n", 3, "telegram.base_url: base_url must start with http"),
-        ("  drop_pending_updates: yes please\n", 3, "telegram.drop_pending_updates: must be"),
-        ("  flood:\n    group: -1\n", 4, "telegram.flood.group: must be between"),
-        ("  texts:\n    en:\n      nope: x\n", 5, "telegram.texts.en.nope: unknown key"),
-        ("  texts:\n    en:\n      stats: '{oops}'\n", 5, "telegram.texts.en.stats: bad place"),
+        (
+            "  admin: [1]\n",
+            "admin:",
+            "unknown setting telegram.admin; known: base_url, admins, default_script, "
+            "drop_pending_updates, poll_timeout, reload_interval, concurrent_updates, "
+            "related_buttons, inline_results, inline_cache_time, followup_minutes, flood, "
+            "rate_limit, texts",
+        ),
+        (
+            "  admins: [0]\n",
+            "admins:",
+            "telegram.admins must be a list of positive Telegram user ids, got [0]",
+        ),
+        (
+            "  poll_timeout: fast\n",
+            "poll_timeout",
+            "telegram.poll_timeout must be a whole number, got 'fast'",
+        ),
+        (
+            "  reload_interval: -1\n",
+            "reload_interval",
+            "telegram.reload_interval must be 0-86400, got -1",
+        ),
+        (
+            "  reload_interval: often\n",
+            "reload_interval",
+            "telegram.reload_interval must be a number, got 'often'",
+        ),
+        (
+            "  inline_results: 51\n",
+            "inline_results",
+            "telegram.inline_results must be 1-50, got 51",
+        ),
+        (
+            "  base_url: ftp://x\n",
+            "base_url",
+            "telegram.base_url must start with http:// or https://, got 'ftp://x'",
+        ),
+        (
+            "  drop_pending_updates: yes please\n",
+            "drop_pending_updates",
+            "telegram.drop_pending_updates must be true or false, got 'yes please'",
+        ),
+        (
+            "  default_script: fr\n",
+            "default_script",
+            "telegram.default_script must be one of hant, hans, en, got 'fr'",
+        ),
+        ("  flood:\n    group: -1\n", "group:", "telegram.flood.group must be 1-100000, got -1"),
+        ("  flood: 3\n", "flood:", "telegram.flood must be a mapping"),
+        (
+            "  rate_limit:\n    max_retries: 21\n",
+            "max_retries",
+            "telegram.rate_limit.max_retries must be 0-20, got 21",
+        ),
+        (
+            "  texts:\n    fr: {}\n",
+            "fr:",
+            "unknown setting telegram.texts.fr; known: hant, hans, en",
+        ),
+        (
+            "  texts:\n    en:\n      nope: x\n",
+            "nope:",
+            "unknown text telegram.texts.en.nope; known: already_sent, ",
+        ),
+        (
+            "  texts:\n    en:\n      stats: ''\n",
+            "stats:",
+            "telegram.texts.en.stats must be a non-empty string",
+        ),
+        (
+            "  texts:\n    en:\n      stats: '{oops}'\n",
+            "stats:",
+            "telegram.texts.en.stats has a bad placeholder 'oops'",
+        ),
     ],
 )
-def test_bad_values_name_file_and_line(tmp_path, body, line, problem):
-    path, raw = section(tmp_path, "# config\ntelegram:\n" + body)
+def test_bad_values_name_file_and_line(tmp_path, body, needle, problem):
+    from conftest import write_config
+
+    path = write_config(tmp_path, telegram="telegram:\n" + body)
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if needle in t)
     with pytest.raises(DataError) as info:
-        parse_settings(path, raw)
+        load(path)
     assert info.value.line == line
     assert info.value.problem.startswith(problem), info.value.problem
     assert str(info.value).startswith(f"{path}:{line}: ")
