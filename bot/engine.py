@@ -307,7 +307,9 @@ class Engine:
         """True when entries a and b are sibling passages (either lists the other as related)."""
         return b in self._entries[a].related or a in self._entries[b].related
 
-    def _part_answers(self, question: str, first: tuple[str, ...]) -> tuple[str, ...]:
+    def _part_answers(
+        self, question: str, first: tuple[str, ...], own_words: bool = False
+    ) -> tuple[str, ...]:
         """Entry ids answering the parts of a multi-part question (:func:`bot.parts.split_parts`),
         each part decided on its own, after ``first`` (the whole message's answer, if any).
 
@@ -316,7 +318,10 @@ class Engine:
         :data:`MIN_PART_TOKENS` content words of its own: a bare "How fast" in "How fast and
         how good…" is not a question of its own. When the whole message was not answered (it
         named something absent, or mixed two subjects), the parts answered on their own are:
-        two or more, or one that is a sentence of its own.
+        two or more, or one that is a sentence of its own. With ``own_words`` (the whole
+        message asked a detail the interview lacks), a part joins only with
+        :data:`MIN_PART_TOKENS` content words of its own: "…, and what did they build there?"
+        leans on the detail asked and is no question of its own.
         Returns () for a one-part question, or when no part adds a passage.
         """
         chosen = list(first)
@@ -329,7 +334,10 @@ class Engine:
                 continue
             entry_id = best.entry_id
             near = any(self._related(entry_id, c) or self._same_turn(entry_id, c) for c in chosen)
-            strong = sentence or len(best.matched) >= MIN_PART_TOKENS
+            worded = len(best.matched) >= MIN_PART_TOKENS
+            if own_words and not worded:
+                continue
+            strong = sentence or worded
             if not chosen or near or strong:
                 chosen.append(entry_id)
                 sentences[entry_id] = sentence
@@ -484,7 +492,11 @@ class Engine:
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         first = (decision.answered.entry_id,) if decision.answered else ()
-        parts = self._part_answers(question, first)
+        related = decision.kind == "related"
+        parts = self._part_answers(question, first, own_words=related)
+        if related and decision.best is not None:
+            # the passage just said to lack the detail is not quoted for another part
+            parts = tuple(p for p in parts if p != decision.best.entry_id)
         if first or parts:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
             ids = parts or first
             confidence = decision.best.confidence if decision.best else 0.0

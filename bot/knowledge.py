@@ -113,7 +113,8 @@ class Lexicon:
     offtopic_cues: tuple[str, ...] = ()
     detail_cues: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     """Kind → phrases of questions asking for one specific fact: ``what`` (哪所, 名字), ``time``
-    (多久, when), ``year`` (哪一年), ``quantity`` (多少, how many), ``person`` (是谁, who is).
+    (多久, when), ``year`` (哪一年), ``quantity`` (多少, how many), ``person`` (是谁, who is),
+    ``price`` (多少钱, how much does it cost).
     The passage quoted must give that fact (see :mod:`bot.scope`)."""
     followup_more: tuple[str, ...] = ()
     """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.followup`."""
@@ -124,6 +125,12 @@ class Lexicon:
     followup_about: tuple[str, ...] = ()
     """Openings of elliptical questions (那…呢, what about): see :mod:`bot.followup`."""
     contrast_cues: tuple[str, ...] = ()
+    positive_aspects: tuple[str, ...] = ()
+    """Words of a good side (优势, strength); see :data:`negative_aspects`."""
+    negative_aspects: tuple[str, ...] = ()
+    """Words of a bad side (弱点, weakness). A question about one side is not answered by a
+    passage whose keywords name only the other: sentence embeddings put "Europe's strength"
+    next to "Europe's weakness" (the matcher's ``opposed`` feature)."""
     addressee_cues: tuple[str, ...] = ()
     """Words that make a question about him or his company (你, 他, your, he): there, terms
     every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees."""
@@ -376,6 +383,8 @@ def _load_lexicon(directory: Path) -> Lexicon:
         detail_cues=_detail_cues(node, path),
         contrast_cues=_optional_list(node, "contrast_cues", path),
         addressee_cues=_optional_list(node, "addressee_cues", path),
+        positive_aspects=_optional_list(node, "positive_aspects", path),
+        negative_aspects=_optional_list(node, "negative_aspects", path),
         followup_more=_optional_list(node, "followup_more", path),
         followup_why=_optional_list(node, "followup_why", path),
         followup_aspects=_optional_list(node, "followup_aspects", path),
@@ -383,7 +392,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
     )
 
 
-DETAIL_KINDS = ("what", "time", "year", "quantity", "person")
+DETAIL_KINDS = ("what", "time", "year", "quantity", "person", "price")
 """Kinds of detail a question can ask for (keys of the lexicon's ``detail_cues``)."""
 
 

@@ -30,6 +30,10 @@ _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 """A year (2023)."""
 _TIME = re.compile(r"[0-9一二两三四五六七八九十几半]+\s*(?:年|个月|月|周|星期|天)")
 """A span of time as the interview writes it: 两年半, 四个月, 六个月."""
+_PRICE = re.compile(
+    r"[0-9][0-9.,]*\s*(?:美元|欧元|美金|元|欧|dollars?|euros?|usd|eur)|[€$]\s*[0-9]", re.I
+)
+"""A price: an amount of money (0.5 美元, €2, 10 euros)."""
 _ENGLISH_WORD = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。!?]\s*)([A-Za-z][A-Za-z0-9]*)")
@@ -100,6 +104,7 @@ class Scope:
                 "person": bool(_PERSON_NAME.search(passage)),
                 "time": bool(_TIME.search(simplified)),
                 "year": bool(_YEAR.search(simplified)),
+                "price": bool(_PRICE.search(simplified)),
             }
         self._answers = {}
         for entry in knowledge.entries:
@@ -219,7 +224,10 @@ class Scope:
         * ``quantity``: the passage must give a number next to the word counted (三个方面);
         * ``time``: a span or point of time (两年半, 一年前); ``year``: a year (2023);
         * ``person``: someone named (Guillaume Lample);
-        * and for every kind but ``quantity``, the words asked about must be in the passage.
+        * ``price``: an amount of money (0.5 美元, €2): he called the models well priced but
+          named no price;
+        * and for every kind but ``quantity`` and ``price``, the words asked about must be in
+          the passage.
 
         Args:
             simplified: the question after :func:`bot.text.normalize`.
@@ -245,8 +253,10 @@ class Scope:
             cue = "".join(raws[i:j]) if is_cjk(raws[i][0]) else " ".join(raws[i:j])
             forward = cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()
             window = after if forward and after else before  # 营收多少 looks back
-            if kind in ("person", "time", "year") and not gives[kind]:
-                missing.append(cue)  # who: no one named; when: no time given
+            if kind in ("person", "time", "year", "price") and not gives[kind]:
+                missing.append(cue)  # who: no one named; when: no time given; no price
+            if kind == "price":
+                continue
             if kind == "what":  # the cue's own nouns name the detail (名字, which university)
                 window += [k for k in range(i, j) if self._names_detail(*words[k])]
             asked = [words[k] for k in window if self._asked(*words[k])]

@@ -57,6 +57,14 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         # where: a lab or institute he never names; how a fee is computed: no figure given
         ("Which lab did he do his postdoc at?", "background", ("lab",)),
         ("他在哪个实验室做的博士后?", "background", ("实验室",)),  # cue 哪个: what
+        ("他在哪一所大學念完博士?", "background", ("大学",)),  # 哪 + 一所, as jieba splits it
+        # price: he called the models well priced, but named no price
+        ("What's the price of your models?", "value_prop", ("price of",)),
+        ("呼叫 Mistral 的服務要怎麼收費?", "value_prop", ("怎么收费",)),
+        ("你们的价格有竞争力吗", "value_prop", ()),  # no price asked: his words on pricing
+        # a date needs a year; a span of time (四個月) is no date
+        ("On what exact date did they ship their first model?", "team_speed", ("exact date",)),
+        ("How many engineers work at the Paris HQ?", "talent", ("engineers",)),
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
@@ -196,12 +204,40 @@ def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, ques
         "Will GPUs get cheaper next year?",  # chips
         "mistral的模型在国内能直接用不",  # 国内: use in China
         "你喜歡吃什麼?",  # his private life
-        "模型權重的授權費是怎麼計算的?",  # licensing, but no fee given
+        "他认为AI将来会不会产生意识?",  # consciousness
     ],
 )
 def test_subjects_he_never_addressed_are_never_quoted(engine, question):
     reply = engine.answer(question)
     assert reply.kind in ("suggest", "fallback", "related") and not reply.matched
+
+
+def test_a_part_leaning_on_a_missing_detail_is_not_answered(engine):
+    # "what did they build there" has no words of its own: "there" is the lab he never named
+    reply = engine.answer(
+        "Which lab at Meta were his co-founders part of, and what did they build there?"
+    )
+    assert reply.kind == "related" and not reply.matched
+    # a part with words of its own is still answered beside the detail he did not give
+    assert engine.answer("你在哪所大学读的博士?欧洲的优势是什么?").entry_ids == ("talent",)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # sentence embeddings put a strength next to a weakness: the side asked decides
+        ("歐洲在全球 AI 市場上最大的優勢是什麼?", "talent"),
+        ("What's Europe's biggest asset in this race?", "talent"),
+        ("欧洲的弱点是什么", "fragmented"),
+    ],
+)
+def test_a_question_about_one_side_gets_that_side(engine, question, entry_id):
+    assert engine.answer(question).entry_ids == (entry_id,)
+
+
+def test_a_strength_question_never_quotes_the_weakness(engine):
+    reply = engine.answer("What is Europe's main strength in the global AI market?")
+    assert "fragmented" not in reply.entry_ids
 
 
 def test_english_count_without_a_chinese_word_needs_any_number(engine):
