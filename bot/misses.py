@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,8 +202,9 @@ def cmd_misses(args: argparse.Namespace) -> int:
     """Run ``mensch-bot misses``.
 
     Args:
-        args: ``since`` (str or None), ``log`` (str or None), and ``config`` (the main
-            parser's ``--config``; may be absent).
+        args: ``since`` (str or None), ``log`` (str or None), and from :func:`bot.cli.main`
+            ``config`` (``--config``; may be absent), ``stdout``, ``stderr`` and
+            ``build_engine``.
 
     Returns:
         0 after printing the summary; 2 after one ``mensch-bot misses: ...`` or
@@ -212,13 +212,12 @@ def cmd_misses(args: argparse.Namespace) -> int:
         off in the config with no ``--log``, or an unreadable log.
     """
     from bot.config import load_config
-    from bot.engine import Engine
     from bot.unanswered import parse_settings
 
     try:
         since = parse_since(args.since)
     except ValueError as exc:
-        print(f"mensch-bot misses: {exc}", file=sys.stderr)
+        print(f"mensch-bot misses: {exc}", file=args.stderr)
         return EXIT_DATA_ERROR
     try:
         config = load_config(getattr(args, "config", None))
@@ -227,16 +226,16 @@ def cmd_misses(args: argparse.Namespace) -> int:
             print(
                 f"mensch-bot misses: the unanswered log is off (no unanswered.path in "
                 f"{config.path}); give --log PATH",
-                file=sys.stderr,
+                file=args.stderr,
             )
             return EXIT_DATA_ERROR
-        engine = Engine.from_config(config)
-        sys.stdout.write(summarise(path, since, engine))
+        engine = args.build_engine(config)
+        args.stdout.write(summarise(path, since, engine))
     except DataError as exc:
-        print(exc, file=sys.stderr)
+        print(exc, file=args.stderr)
         return EXIT_DATA_ERROR
     except OSError as exc:
-        print(f"mensch-bot misses: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"mensch-bot misses: cannot read {exc.filename}: {exc.strerror}", file=args.stderr)
         return EXIT_DATA_ERROR
     return 0
 

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import edit, run_cli
 
 from bot.config import load_config
 from bot.errors import DataError
@@ -19,12 +19,6 @@ def project(tmp_path):
     shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     return tmp_path
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -190,7 +184,7 @@ def test_config_option_works_before_and_after_the_command(project):
 
 
 def test_misspelled_matching_setting_is_named(tmp_path):
-    from conftest import write_config
+    from bot.testing.config import write_config
 
     path = write_config(
         tmp_path, matching="matching:\n  answr_threshold: 3\n  suggest_threshold: 25\n"

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.engine import Engine
 from bot.reply import Reply
 from bot.text import (
     MAX_QUESTION_CHARS,
@@ -60,11 +59,6 @@ long_text = st.builds(
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_config(load_config(ROOT / "config.yaml"))
 
 
 def _kept(char: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 import pytest
-from fakeapi import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity
@@ -23,6 +22,7 @@ from bot.telegram.render import (
     split_text,
     utf16_len,
 )
+from bot.testing.fakeapi import parse_html
 
 URL = "https://example.org/a?b=1&c=<2>"
 
