@@ -1,9 +1,9 @@
 """Soak benchmark: 20,000 mixed updates with 5% injected faults through ``mensch-bot run``.
 
-The real bot runs as a subprocess against the fake Bot API server (tests/telegram/fakeapi.py,
+The real bot runs as a subprocess against the fake Bot API server (bot/testing/fakeapi.py,
 real HTTP on 127.0.0.1, long polling, rate limiting off). The mix (private questions, group
 messages addressed and not, inline queries, button presses, hostile texts), the faults (429,
-403, 500, hang-ups, slow answers) and the checks are those of tests/telegram/soak.py; the test
+403, 500, hang-ups, slow answers) and the checks are those of bot/testing/soak.py; the test
 suite runs the same with 1,500 updates.
 
 Prints updates per second, updates answered, faults by kind, the bot's resident memory at the
@@ -22,10 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "telegram"))
-
-from soak import Soak  # noqa: E402
+from bot.testing.soak import Soak
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Telegram throughput: 2,000 private-chat questions through the full application.
 
-Both bots run as subprocesses against the same fake Bot API server (tests/telegram/fakeapi.py,
+Both bots run as subprocesses against the same fake Bot API server (bot/testing/fakeapi.py,
 real HTTP on 127.0.0.1, long polling): first a bare python-telegram-bot echo bot, then
 ``mensch-bot run`` with the real engine and knowledge (and, with ``--compare DIR``, the bot
 of another source tree, e.g. an earlier commit, on the same installed dependencies). The
@@ -27,11 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "telegram"))
+from bot.testing.botprocess import bot_config
+from bot.testing.fakeapi import TOKEN, FakeBotAPI
 
-from botprocess import write_config  # noqa: E402
-from fakeapi import TOKEN, FakeBotAPI  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 QUESTIONS = [
     "為什麼要開源?", "why open source?", "歐洲", "Mistral 和 歐洲", "語言", "工作",
@@ -158,7 +157,7 @@ def main() -> int:
                         config = Path(tmp) / f"config-{concurrency}.yaml"
                         if not config.exists():
                             section = BENCH_SECTION + f"  concurrent_updates: {concurrency}\n"
-                            write_config(Path(tmp), section).rename(config)
+                            bot_config(Path(tmp), section).rename(config)
                         command = [sys.executable, "-m", "bot", "--config", str(config), "run",
                                    "--log-level", "WARNING"]  # fmt: skip
                         runs.append((label + suffix, command, tree, {"PYTHONPATH": str(tree)}))

@@ -12,11 +12,13 @@ server at start-up; 130 after Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TextIO
 
 from bot import __version__, paths
 from bot.config import Config, load_config
@@ -43,15 +45,20 @@ def load(path: str | Path | None = None) -> Config:
 
 
 def _engine(args: argparse.Namespace):
-    """Load config (:func:`load`) and knowledge into an Engine (also the factory hot reload
-    calls again).
+    """Load config (:func:`load`) and knowledge into an Engine with ``args.build_engine`` (see
+    :func:`main`); also the factory hot reload calls again.
 
     Raises:
         DataError: malformed config or knowledge.
     """
+    return args.build_engine(load(args.config))
+
+
+def _build_engine(config: Config):
+    """The default ``build_engine``: ``Engine.from_config`` (imported when first needed)."""
     from bot.engine import Engine
 
-    return Engine.from_config(load(args.config))
+    return Engine.from_config(config)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -60,7 +67,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from bot.unanswered import UnansweredLog
 
     engine = _engine(args)
-    return run_console(engine, log=UnansweredLog(engine.config.unanswered))
+    return run_console(engine, args.stdin, args.stdout, log=UnansweredLog(engine.config.unanswered))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -70,14 +77,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     questions: Iterable[str] | None = [" ".join(args.question)] if args.question else None
-    out = sys.stdout
+    out = args.stdout
     if questions is None:
-        if sys.stdin.isatty() and not args.json:
+        if args.stdin.isatty() and not args.json:
             print(
-                "mensch-bot ask: give a question, or pipe questions one per line", file=sys.stderr
+                "mensch-bot ask: give a question, or pipe questions one per line", file=args.stderr
             )
             return EXIT_DATA_ERROR
-        questions = (line.rstrip("\r\n") for line in sys.stdin)
+        questions = (line.rstrip("\r\n") for line in args.stdin)
     first = True
     context = Context() if args.conversation else None
     for question in questions:
@@ -107,19 +114,20 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{engine.config.path}:{line}: warning: unanswered log {log.path} cannot be written "
             f"({reason}): unanswered questions will not be logged; give a writable "
             "unanswered.path (see docs/deploy.md)",
-            file=sys.stderr,
+            file=args.stderr,
         )
     problems = check_variants(engine)
     for problem in problems:
-        print(problem)
+        print(problem, file=args.stdout)
     entries = engine.knowledge.entries
     variants = sum(len(e.variants) for e in entries)
     if problems:
-        print(f"check: {len(problems)} problem(s) in {len(entries)} entries", file=sys.stderr)
+        print(f"check: {len(problems)} problem(s) in {len(entries)} entries", file=args.stderr)
         return EXIT_DATA_ERROR
     print(
         f"check: ok — {engine.config.path}, {len(entries)} entries, {variants} variants, "
-        f"{len(engine.knowledge.smalltalk)} small-talk items"
+        f"{len(engine.knowledge.smalltalk)} small-talk items",
+        file=args.stdout,
     )
     return 0
 
@@ -133,12 +141,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(
             f"mensch-bot eval: no question set at {question_set}; give one: "
             "mensch-bot eval SET.yaml (format: tests/data/questions.yaml in the source)",
-            file=sys.stderr,
+            file=args.stderr,
         )
         return EXIT_DATA_ERROR
     engine = _engine(args)
     cases = load_cases(question_set, {e.id for e in engine.knowledge.entries})
-    print(report(evaluate(engine, cases)))
+    print(report(evaluate(engine, cases)), file=args.stdout)
     return 0
 
 
@@ -151,22 +159,25 @@ def cmd_init(args: argparse.Namespace) -> int:
     config, knowledge = target / "config.yaml", target / "knowledge"
     for existing in (config, knowledge):
         if existing.exists():
-            print(f"mensch-bot init: {existing} exists; not overwritten", file=sys.stderr)
+            print(f"mensch-bot init: {existing} exists; not overwritten", file=args.stderr)
             return EXIT_DATA_ERROR
     try:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source.parent / "knowledge", knowledge)
         shutil.copyfile(source, config)
     except OSError as exc:
-        print(f"mensch-bot init: cannot write {target}: {exc}", file=sys.stderr)
+        print(f"mensch-bot init: cannot write {target}: {exc}", file=args.stderr)
         return EXIT_DATA_ERROR
-    print(f"wrote {config} and {knowledge}/ (copies of the shipped ones; edit them freely)")
+    print(
+        f"wrote {config} and {knowledge}/ (copies of the shipped ones; edit them freely)",
+        file=args.stdout,
+    )
     if config.resolve() == paths.user_config().resolve():
-        print("it is your default config now (~/.config/mensch-bot/config.yaml)")
+        print("it is your default config now (~/.config/mensch-bot/config.yaml)", file=args.stdout)
     else:
-        print(f"use it with: mensch-bot --config {config} …")
-        print(f"or:          export MENSCH_BOT_CONFIG={config}")
-    print(f"then check it: mensch-bot --config {config} check")
+        print(f"use it with: mensch-bot --config {config} …", file=args.stdout)
+        print(f"or:          export MENSCH_BOT_CONFIG={config}", file=args.stdout)
+    print(f"then check it: mensch-bot --config {config} check", file=args.stdout)
     return 0
 
 
@@ -230,21 +241,48 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``mensch-bot`` and ``python -m bot``. Returns the exit status."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+def main(
+    argv: list[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    build_engine: Callable[[Config], Any] | None = None,
+) -> int:
+    """Entry point of ``mensch-bot`` and ``python -m bot``. Returns the exit status.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+        stdin, stdout, stderr: where the command reads and writes (default: the process's
+            own streams, set to replace what they cannot encode). Usage errors, ``--help``
+            and ``--version`` (argparse's own output) go there too.
+        build_engine: turns the loaded config into an Engine (default:
+            ``Engine.from_config``); the commands and the Telegram reloads call it.
+    """
+    if stdin is None:
+        stdin = sys.stdin
+        if hasattr(stdin, "reconfigure"):
+            stdin.reconfigure(encoding="utf-8", errors="replace")
+    if stdout is None or stderr is None:
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="replace")
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_run="run" in argv)
-    args = parser.parse_args(argv)
+    try:  # argparse writes usage, help and version to sys.stdout/sys.stderr itself
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    args.stdin, args.stdout, args.stderr = stdin, stdout, stderr
+    args.build_engine = build_engine or _build_engine
     func = getattr(args, "func", cmd_console)
     try:
         return func(args)
     except DataError as exc:
-        print(exc, file=sys.stderr)
+        print(exc, file=stderr)
         return EXIT_DATA_ERROR
     except KeyboardInterrupt:
         return 130

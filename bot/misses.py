@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -205,8 +204,9 @@ def cmd_misses(args: argparse.Namespace, load: Callable[[str | None], Config]) -
     """Run ``mensch-bot misses``.
 
     Args:
-        args: ``since`` (str or None), ``log`` (str or None), and ``config`` (the main
-            parser's ``--config``; may be absent).
+        args: ``since`` (str or None), ``log`` (str or None), and from :func:`bot.cli.main`
+            ``config`` (``--config``; may be absent), ``stdout``, ``stderr`` and
+            ``build_engine``.
         load: the command line's config loader (:func:`bot.cli.load`): config path or None
             → Config; raises DataError.
 
@@ -215,12 +215,11 @@ def cmd_misses(args: argparse.Namespace, load: Callable[[str | None], Config]) -
         ``file:line: problem`` line on stderr for a bad date, a bad config, a log that is
         off in the config with no ``--log``, or an unreadable log.
     """
-    from bot.engine import Engine
 
     try:
         since = parse_since(args.since)
     except ValueError as exc:
-        print(f"mensch-bot misses: {exc}", file=sys.stderr)
+        print(f"mensch-bot misses: {exc}", file=args.stderr)
         return EXIT_DATA_ERROR
     try:
         config = load(getattr(args, "config", None))
@@ -229,16 +228,16 @@ def cmd_misses(args: argparse.Namespace, load: Callable[[str | None], Config]) -
             print(
                 f"mensch-bot misses: the unanswered log is off (no unanswered.path in "
                 f"{config.path}); give --log PATH",
-                file=sys.stderr,
+                file=args.stderr,
             )
             return EXIT_DATA_ERROR
-        engine = Engine.from_config(config)
-        sys.stdout.write(summarise(path, since, engine))
+        engine = args.build_engine(config)
+        args.stdout.write(summarise(path, since, engine))
     except DataError as exc:
-        print(exc, file=sys.stderr)
+        print(exc, file=args.stderr)
         return EXIT_DATA_ERROR
     except OSError as exc:
-        print(f"mensch-bot misses: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"mensch-bot misses: cannot read {exc.filename}: {exc.strerror}", file=args.stderr)
         return EXIT_DATA_ERROR
     return 0
 

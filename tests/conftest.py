@@ -1,34 +1,94 @@
-"""Shared fixtures: one Engine per test session (building it loads jieba, about 1 s)."""
+"""Shared fixtures and the in-process command line.
+
+Building an Engine loads the knowledge, jieba's dictionary and the sentence encoder (about
+0.6 s), so the suite builds one per distinct config and knowledge (:data:`ENGINES`): the
+``engine`` fixture and every :func:`run_cli` call on unchanged files share it. Tests that
+change a copy of the config or the knowledge get an engine of their own.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
-import re
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.config import ENV_CONFIG, load_config
+from bot.cli import main
+from bot.config import ENV_CONFIG, Config, load_config
 from bot.engine import Engine
+from bot.knowledge import load_knowledge
+from bot.semantic import Embedder
+from bot.testing.config import write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_config(directory: Path, **sections: str) -> Path:
-    """Write the project's config.yaml into ``directory`` with an absolute knowledge path and
-    the named top-level sections replaced, e.g. ``unanswered="unanswered: {}"`` (the text
-    includes the key). Returns the new file's path."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^knowledge:.*$", f"knowledge: {ROOT / 'knowledge'}", text)
-    for name, body in sections.items():
-        block = re.compile(rf"(?ms)^{name}:.*?(?=^[^\s#]|\Z)")  # the key and its lines
-        text, count = block.subn(lambda _, body=body: body.rstrip("\n") + "\n", text)
-        assert count == 1, f"config.yaml has no top-level {name}: section"
-    path = directory / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+class EngineCache:
+    """Engines by the content of their config file and knowledge folder (and the config's
+    path and cache folder, which an engine reports or uses). An Engine is immutable once
+    built, so one serves every test that reads the same files. Engines with the same cache
+    folder share the sentence encoder, which depends on nothing else (as reloads do)."""
+
+    def __init__(self) -> None:
+        self._engines: dict[tuple, Engine] = {}
+        self._embedders: dict[Path, Embedder] = {}
+
+    def build(self, config: Config) -> Engine:
+        """The engine for ``config``: built once per distinct content, like
+        ``Engine.from_config`` (DataError for malformed knowledge)."""
+        key = (config.path, config.cache_dir, _digest([config.path]), _folder(config))
+        if key not in self._engines:
+            embedder = self._embedders.get(config.cache_dir)
+            if embedder is None:
+                embedder = self._embedders[config.cache_dir] = Embedder(config.cache_dir)
+            knowledge = load_knowledge(config.knowledge_dir)
+            self._engines[key] = Engine(config, knowledge, embedder=embedder)
+        return self._engines[key]
+
+
+def _folder(config: Config) -> str:
+    folder = Path(config.knowledge_dir)
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    return f"{folder}:{_digest(files)}"
+
+
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+ENGINES = EngineCache()
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a command returned and wrote, like ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, stdin: str = "") -> CliResult:
+    """Run ``mensch-bot ARGS`` in this process (:func:`bot.cli.main`) with ``stdin`` as its
+    input, engines from :data:`ENGINES`; returns the exit status and what it wrote."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        list(args), stdin=io.StringIO(stdin), stdout=out, stderr=err, build_engine=ENGINES.build
+    )
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file at ``path`` by ``new`` (``old`` must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,17 +113,5 @@ def config():
 
 @pytest.fixture(scope="session")
 def engine(config):
-    """The real answer path on the real knowledge."""
-    return Engine.from_config(config)
-
-
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    """Run ``python -m bot ARGS`` from the project root; text in and out, 120 s at most."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
+    """The real answer path on the real knowledge (shared: do not change it)."""
+    return ENGINES.build(config)

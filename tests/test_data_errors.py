@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import edit, run_cli
 
-from bot.cli import _engine, load
+from bot.cli import _build_engine, _engine, load
 from bot.config import load_config
 from bot.errors import DataError
 from bot.knowledge import load_knowledge
@@ -22,12 +22,6 @@ def project(tmp_path):
     shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     return tmp_path
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -197,7 +191,7 @@ def test_config_option_works_before_and_after_the_command(project):
 
 
 def test_misspelled_matching_setting_is_named(tmp_path):
-    from conftest import write_config
+    from bot.testing.config import write_config
 
     path = write_config(
         tmp_path, matching="matching:\n  answr_threshold: 3\n  suggest_threshold: 25\n"
@@ -272,7 +266,8 @@ def test_every_command_and_reload_reject_a_bad_section_with_the_same_line(
         assert out == "", command
         assert err.count("\n") == 1 and err.startswith(expected), (command, err)
     with pytest.raises(DataError) as reload_error:  # hot reload builds through the same loader
-        validating(functools.partial(_engine, argparse.Namespace(config=str(config))))()
+        args = argparse.Namespace(config=str(config), build_engine=_build_engine)
+        validating(functools.partial(_engine, args))()
     assert str(reload_error.value).startswith(expected)
 
 
@@ -323,7 +318,7 @@ def test_bad_top_level_values_name_file_and_line(project, old, new, problem):
     [("matching", "matching: 3"), ("unanswered", "unanswered: [1]"), ("telegram", "telegram: off")],
 )
 def test_a_section_that_is_not_a_mapping_is_named(tmp_path, name, body):
-    from conftest import write_config
+    from bot.testing.config import write_config
 
     config = write_config(tmp_path, **{name: body})
     with pytest.raises(DataError) as err:

@@ -1,6 +1,7 @@
 """The bot as a user installs and starts it: which config it reads from which folder, what
-``init`` writes, and (slow, once) a wheel installed into a fresh virtualenv answering from a
-folder that has nothing to do with the checkout."""
+``init`` writes (the command line in this process, as a user's shell would run it), and
+(slow, once) a wheel installed into a fresh virtualenv answering from a folder that has
+nothing to do with the checkout."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from conftest import run_cli
 
 from bot import paths
 from bot.config import ENV_CONFIG
@@ -33,10 +37,26 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_in(folder: Path, env: dict[str, str], *args: str, command: list[str] | None = None):
-    """Run ``python -m bot ARGS`` (or ``command ARGS``) in ``folder``."""
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """This process as a user's shell: the environment of :func:`clean_env` for home
+    ``tmp_path``. Returns a function running ``mensch-bot ARGS`` in a folder (in process)."""
+    for key, value in clean_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    for key in (ENV_CONFIG, "STATE_DIRECTORY"):
+        monkeypatch.delenv(key, raising=False)
+
+    def run_in(folder: Path, *args: str):
+        monkeypatch.chdir(folder)
+        return run_cli(*args)
+
+    return run_in
+
+
+def run_process(folder: Path, env: dict[str, str], command: list[str], *args: str):
+    """Run ``command ARGS`` in ``folder`` as its own process."""
     return subprocess.run(
-        [*(command or [sys.executable, "-m", "bot"]), *args],
+        [*command, *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -46,64 +66,65 @@ def run_in(folder: Path, env: dict[str, str], *args: str, command: list[str] | N
     )
 
 
-def test_a_foreign_config_yaml_in_the_current_folder_is_ignored(tmp_path):
+def test_a_foreign_config_yaml_in_the_current_folder_is_ignored(tmp_path, shell):
     work = tmp_path / "other-project"
     work.mkdir()
     (work / "config.yaml").write_text(FOREIGN_CONFIG, encoding="utf-8")
-    result = run_in(work, clean_env(tmp_path), "ask", "--json", QUESTION)
+    result = shell(work, "ask", "--json", QUESTION)
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
     assert reply["kind"] == "answer" and reply["entry"] == "talent"
     assert "database" not in result.stderr
 
 
-def test_check_names_the_shipped_config_when_nothing_else_is_given(tmp_path):
+def test_check_names_the_shipped_config_when_nothing_else_is_given(tmp_path, shell):
     (tmp_path / "config.yaml").write_text(FOREIGN_CONFIG, encoding="utf-8")
-    result = run_in(tmp_path, clean_env(tmp_path), "check")
+    result = shell(tmp_path, "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"check: ok — {paths.shipped_config()}," in result.stdout
 
 
-def test_the_users_own_config_is_read_from_xdg_config_home(tmp_path):
+def test_the_users_own_config_is_read_from_xdg_config_home(tmp_path, shell):
     user = tmp_path / ".config" / "mensch-bot"
-    result = run_in(tmp_path, clean_env(tmp_path), "init", str(user))
+    result = shell(tmp_path, "init", str(user))
     assert result.returncode == 0, result.stderr
     assert "your default config now" in result.stdout
     config = user / "config.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("answer_threshold: 40", "answer_threshold: 101"), "utf-8")
-    result = run_in(tmp_path, clean_env(tmp_path), "ask", QUESTION)
+    result = shell(tmp_path, "ask", QUESTION)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "answer_threshold:" in t)
     assert result.returncode == 2
     assert result.stderr == f"{config}:{line}: matching.answer_threshold must be 0-100, got 101\n"
 
 
-def test_a_bad_explicit_config_is_one_line_and_exit_2_whatever_the_cwd_holds(tmp_path):
+def test_a_bad_explicit_config_is_one_line_and_exit_2_whatever_the_cwd_holds(
+    tmp_path, shell, monkeypatch
+):
     (tmp_path / "config.yaml").write_text("matching: {}\n", encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text("persona: {}\nknowledge: 3\n", encoding="utf-8")
     for args in (("--config", str(bad), "ask", QUESTION), ("ask", QUESTION)):
-        extra = {} if args[0] == "--config" else {ENV_CONFIG: str(bad)}
-        env = clean_env(tmp_path, **extra)
-        result = run_in(tmp_path, env, *args)
+        if args[0] != "--config":
+            monkeypatch.setenv(ENV_CONFIG, str(bad))
+        result = shell(tmp_path, *args)
         assert result.returncode == 2
         assert result.stderr == f"{bad}:2: knowledge must be a directory path\n"
         assert result.stdout == ""
 
 
-def test_init_writes_an_editable_copy_that_checks_and_refuses_to_overwrite(tmp_path):
+def test_init_writes_an_editable_copy_that_checks_and_refuses_to_overwrite(tmp_path, shell):
     target = tmp_path / "ops"
-    env = clean_env(tmp_path)
-    result = run_in(tmp_path, env, "init", str(target))
+    result = shell(tmp_path, "init", str(target))
     assert result.returncode == 0, result.stderr
     assert f"export MENSCH_BOT_CONFIG={target / 'config.yaml'}" in result.stdout
     assert sorted(p.name for p in (target / "knowledge").iterdir()) == sorted(
         p.name for p in (paths.data_dir() / "knowledge").iterdir()
     )
-    result = run_in(tmp_path, env, "--config", str(target / "config.yaml"), "check")
+    result = shell(tmp_path, "--config", str(target / "config.yaml"), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"check: ok — {target / 'config.yaml'},")
-    again = run_in(tmp_path, env, "init", str(target))
+    again = shell(tmp_path, "init", str(target))
     assert again.returncode == 2 and "exists; not overwritten" in again.stderr
 
 
@@ -119,15 +140,15 @@ def test_the_shipped_config_logs_into_the_state_dir_never_beside_itself(tmp_path
     assert settings.path == tmp_path / "systemd" / "unanswered.jsonl"
 
 
-def test_check_warns_when_the_unanswered_log_cannot_be_written(tmp_path):
-    from conftest import write_config
+def test_check_warns_when_the_unanswered_log_cannot_be_written(tmp_path, shell):
+    from bot.testing.config import write_config
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     config = write_config(
         tmp_path, unanswered=f"unanswered:\n  path: {blocker / 'log' / 'unanswered.jsonl'}\n"
     )
-    result = run_in(tmp_path, clean_env(tmp_path), "--config", str(config), "check")
+    result = shell(tmp_path, "--config", str(config), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("check: ok")
     line = (
@@ -141,7 +162,7 @@ def test_check_warns_when_the_unanswered_log_cannot_be_written(tmp_path):
         "logged; give a writable unanswered.path (see docs/deploy.md)\n"
     )
     writable = write_config(tmp_path, unanswered="unanswered:\n  path: var/unanswered.jsonl\n")
-    result = run_in(tmp_path, clean_env(tmp_path), "--config", str(writable), "check")
+    result = shell(tmp_path, "--config", str(writable), "check")
     assert result.returncode == 0 and result.stderr == ""
 
 
@@ -162,6 +183,7 @@ def test_the_dockerfile_copies_what_the_wheel_ships_and_keeps_bytecode():
     assert "compileall" in dockerfile and "--restart on-failure:5" in dockerfile
 
 
+@pytest.mark.slow  # builds and installs the wheel, runs the installed command
 def test_a_built_wheel_installed_into_a_fresh_venv_answers_from_any_folder(tmp_path):
     """The user's path: build the wheel (as ``pip install .`` does), install it (not editable)
     into a new virtualenv, and run the bot from a folder that holds someone else's
@@ -201,9 +223,9 @@ def test_a_built_wheel_installed_into_a_fresh_venv_answers_from_any_folder(tmp_p
     env.pop("PYTHONPATH", None)
     bot = [str(venv / "bin" / "mensch-bot")]
 
-    where = run_in(work, env, "-c", "import bot.paths as p; print(p.data_dir())", command=[python])
+    where = run_process(work, env, [python], "-c", "import bot.paths as p; print(p.data_dir())")
     assert where.stdout.strip() == f"{purelib}/bot/_data", where.stderr  # the wheel's copy
-    result = run_in(work, env, "ask", QUESTION, command=bot)
+    result = run_process(work, env, bot, "ask", QUESTION)
     assert result.returncode == 0, result.stderr
     assert "歐洲人才濟濟" in result.stdout and "— Arthur Mensch" in result.stdout
     result = subprocess.run(
@@ -217,12 +239,12 @@ def test_a_built_wheel_installed_into_a_fresh_venv_answers_from_any_folder(tmp_p
     )
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["kind"] for r in replies] == ["smalltalk", "fallback"], result.stderr
-    result = run_in(work, env, "check", command=bot)
+    result = run_process(work, env, bot, "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"check: ok — {purelib}/bot/_data/config.yaml,")
-    result = run_in(work, env, "--version", command=bot)
+    result = run_process(work, env, bot, "--version")
     assert result.stdout.strip() == "mensch-bot 0.1.0"
-    result = run_in(work, env, "eval", command=bot)
+    result = run_process(work, env, bot, "eval")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("eval: in-scope ")
     assert not (Path(purelib) / "bot" / "_data" / "unanswered.jsonl").exists()

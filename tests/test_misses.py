@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import write_config
+from conftest import run_cli
 
-from bot.cli import load
-from bot.config import UnansweredSettings, load_config
-from bot.engine import Engine
-from bot.misses import add_parser, group_records, parse_since, summarise
+from bot.config import UnansweredSettings
+from bot.misses import group_records, parse_since, summarise
 from bot.reply import Reply
+from bot.testing.config import write_config
 from bot.unanswered import UnansweredLog
 from bot.unanswered_reader import read_records
 
 ROOT = Path(__file__).parent.parent
 CONFIG = ROOT / "config.yaml"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_config(load_config(CONFIG))
 
 
 def write_log(path: Path, rows: list[tuple[str, str, int, str]]) -> None:
@@ -178,12 +171,10 @@ def test_parse_since_rejects(text):
 # -- the sub-command -----------------------------------------------------------------------
 
 
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mensch-bot")
-    parser.add_argument("--config")
-    add_parser(parser.add_subparsers(dest="command"), load)
-    args = parser.parse_args(argv)
-    return args.func(args)
+def run(argv: list[str]) -> tuple[int, str, str]:
+    """``mensch-bot ARGV`` in process: (exit status, stdout, stderr)."""
+    result = run_cli(*argv)
+    return result.returncode, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -194,28 +185,29 @@ def run(argv: list[str]) -> int:
         ("2024-05-11T00:00", "--since must be a date YYYY-MM-DD, got '2024-05-11T00:00'"),
     ],
 )
-def test_bad_date_is_one_clear_line_and_exit_2(tmp_path, capsys, bad, problem):
-    status = run(["--config", str(CONFIG), "misses", "--since", bad, "--log", str(tmp_path)])
-    out, err = capsys.readouterr()
+def test_bad_date_is_one_clear_line_and_exit_2(tmp_path, bad, problem):
+    status, out, err = run(
+        ["--config", str(CONFIG), "misses", "--since", bad, "--log", str(tmp_path)]
+    )
     assert status == 2
     assert out == ""
     assert err.splitlines() == [f"mensch-bot misses: {problem}"]
 
 
-def test_command_prints_the_summary(tmp_path, capsys):
+def test_command_prints_the_summary(tmp_path):
     path = tmp_path / "u.jsonl"
     write_log(path, ROWS)
-    status = run(["--config", str(CONFIG), "misses", "--since", "2024-05-02", "--log", str(path)])
-    out, err = capsys.readouterr()
+    status, out, err = run(
+        ["--config", str(CONFIG), "misses", "--since", "2024-05-02", "--log", str(path)]
+    )
     assert status == 0, err
     assert out.startswith(f"Unanswered questions in {path} since 2024-05-02: 7 record(s) in ")
     assert "5 × 你們的股價是多少?" in out
 
 
-def test_command_with_log_off_and_no_path_exits_2(tmp_path, capsys):
+def test_command_with_log_off_and_no_path_exits_2(tmp_path):
     config = write_config(tmp_path, unanswered="unanswered: {}")
-    status = run(["--config", str(config), "misses"])
-    out, err = capsys.readouterr()
+    status, out, err = run(["--config", str(config), "misses"])
     assert status == 2
     assert err.splitlines() == [
         f"mensch-bot misses: the unanswered log is off (no unanswered.path in {config}); "
@@ -223,10 +215,9 @@ def test_command_with_log_off_and_no_path_exits_2(tmp_path, capsys):
     ]
 
 
-def test_command_with_a_bad_config_exits_2(tmp_path, capsys):
+def test_command_with_a_bad_config_exits_2(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("knowledge: [not, a, path]\n", encoding="utf-8")
-    status = run(["--config", str(config), "misses", "--log", str(tmp_path / "u.jsonl")])
-    _, err = capsys.readouterr()
+    status, _, err = run(["--config", str(config), "misses", "--log", str(tmp_path / "u.jsonl")])
     assert status == 2
     assert err == f"{config}:1: knowledge must be a directory path\n"

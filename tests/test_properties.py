@@ -7,8 +7,8 @@ Simplified forms of a question reach the same entry.
 
 from __future__ import annotations
 
+import re
 import time
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.engine import Engine
 from bot.reply import Reply
 from bot.text import (
     MAX_QUESTION_CHARS,
@@ -62,14 +61,26 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_config(load_config(ROOT / "config.yaml"))
+# What clean() keeps of a character between two letters, by hand from its contract (letters
+# and numbers, case-folded, after NFKC; not letter-numbers; CJK ideographs always), not from
+# its code: clean(f"x{char}y") for each.
+KNOWN_CLEAN = {
+    "a": "xay", "Ａ": "xay", "é": "xéy", "ж": "xжy", "ω": "xωy", "ℵ": "xאy",  # letters
+    "ß": "xssy", "ǅ": "xdžy", "ǈ": "xljy", "ᾼ": "xαιy", "ℌ": "xhy",  # case-folded, NFKC
+    "中": "x中y", "〆": "x〆y", "ー": "xーy", "ǂ": "xǂy", "䶿": "x䶿y", "𪛟": "x𪛟y",  # Lo, Lm
+    "\ufa6e": "x\ufa6ey",  # unassigned, but inside a CJK compatibility block: kept
+    "٣": "x٣y", "५": "x५y", "𝟘": "x0y", "²": "x2y", "½": "x1 2y",  # digits and numbers
+    "௰": "x௰y", "𐌢": "x𐌢y", "㆒": "x一y",
+    "Ⅻ": "xxiiy",  # a letter-number NFKC turns into letters
+    "〇": "x y", "〡": "x y", "ᛮ": "x y", "𐍁": "x y",  # letter-numbers: dropped
+    "_": "x y", "-": "x y", "!": "x y", "。": "x y", "€": "x y", "🤖": "x y",  # punctuation
+    "\u0301": "x y", "\u200b": "x y", " ": "x y", "\x00": "x y", "\u202e": "x y",  # marks
+}  # fmt: skip
 
 
-def _kept(char: str) -> bool:
-    category = unicodedata.category(char)
-    return (category[0] in "LN" and category != "Nl") or is_cjk(char)
+@pytest.mark.parametrize(("char", "expected"), KNOWN_CLEAN.items())
+def test_clean_keeps_letters_and_numbers_and_drops_the_rest(char, expected):
+    assert clean(f"x{char}y") == expected
 
 
 # -- normalisation -------------------------------------------------------------------------
@@ -83,9 +94,18 @@ def test_clean_gives_lowercase_words_and_single_spaces(text):
     assert len(result) <= MAX_QUESTION_CHARS
     assert result == result.strip()
     assert "  " not in result
-    assert all(c == " " or _kept(c) for c in result)
+    assert all(c == " " or c.isalnum() or is_cjk(c) for c in result)  # str's own tables
     assert not any("\ud800" <= c <= "\udfff" for c in result)
     result.encode("utf-8")  # always encodable: safe to log and to send
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("aZ09 中文開源\t.,!?-_/\n"), max_size=60))
+def test_clean_keeps_the_ascii_and_cjk_words_of_a_text(text):
+    # an independent oracle on a small alphabet: the runs of letters, digits and ideographs
+    words = re.findall(r"[a-z0-9\u4e00-\u9fff]+", text.lower())
+    if not re.match(r"\s*/", text):  # a leading /command is dropped (tested elsewhere)
+        assert clean(text) == " ".join(words)
 
 
 @FAST

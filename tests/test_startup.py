@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from bot.errors import DataError
 from bot.knowledge import load_knowledge
@@ -57,18 +57,12 @@ def test_a_corrupt_or_stale_jieba_cache_is_rebuilt(lexicon, tmp_path):
     assert cache.stat().st_mtime > dictionary.stat().st_mtime
 
 
-def test_an_unwritable_cache_dir_still_answers(tmp_path):
+def test_an_unwritable_cache_dir_still_answers(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")  # cache_dir = not-a-folder/mensch-bot: nothing can be written
-    env = {**os.environ, "XDG_CACHE_HOME": str(blocker)}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", QUESTIONS[1]],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=tmp_path,
-    )
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("ask", "--json", QUESTIONS[1])  # an engine of its own: another cache_dir
     assert result.returncode == 0, result.stderr
     assert '"entry": "talent"' in result.stdout
 

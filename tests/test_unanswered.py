@@ -9,11 +9,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import write_config
 
 from bot.config import UnansweredSettings, load_config
 from bot.errors import DataError
 from bot.reply import Reply
+from bot.testing.config import write_config
 from bot.unanswered import UnansweredLog
 from bot.unanswered_reader import log_files, read_records
 

@@ -5,8 +5,9 @@ Run it through ``mensch-bot run`` (see :mod:`bot.telegram.cli` and docs/telegram
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -106,6 +107,7 @@ def build_application(
     reload: Callable[[], Any] | None = None,
     base_url: str | None = None,
     unanswered: Any | None = None,
+    sleep: Callable[[float], Awaitable[Any]] | None = None,
 ) -> Application:
     """Build the Telegram application around ``engine``.
 
@@ -117,6 +119,9 @@ def build_application(
             SIGHUP and the file watcher (:mod:`bot.telegram.reloading`).
         base_url: Bot API server ``…/bot`` prefix; default ``settings.base_url``.
         unanswered: the unanswered-question log (``bot.unanswered.UnansweredLog``) or None.
+        sleep: waits before delivery retries (default :func:`asyncio.sleep`; tests pass one
+            that returns at once). Flood-control retries inside python-telegram-bot's
+            ``AIORateLimiter`` (``rate_limit.max_retries``) keep the library's own waits.
 
     Returns:
         The Application (typed context: :data:`bot.telegram.context.CONTEXT_TYPES`),
@@ -160,7 +165,9 @@ def build_application(
         .build()
     )
     application.bot_data.engine = engine
-    application.bot_data.runtime = Runtime(settings=settings, reload=reload, unanswered=unanswered)
+    application.bot_data.runtime = Runtime(
+        settings=settings, reload=reload, unanswered=unanswered, sleep=sleep or asyncio.sleep
+    )
 
     application.add_handler(TypeHandler(Update, dedup.drop_duplicates), group=-2)
     application.add_handler(TypeHandler(Update, observe), group=-1)

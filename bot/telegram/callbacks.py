@@ -43,32 +43,40 @@ async def button(update: Update, context: Context) -> None:
     message = query.message
     script = parsed[1] if parsed else update_script(update, context)
     if parsed is None or message is None:
-        await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
+        await answer_query(
+            lambda: query.answer(runtime.settings.text(script, "button_expired")),
+            sleep=runtime.sleep,
+        )
         return
     action, script, entry_id = parsed
     chat_id = message.chat.id
     sends = action == "r" or not message.is_accessible  # a new message, not an edit
     if sends and not runtime.first_press((chat_id, message.message_id, query.data)):
-        await answer_query(lambda: query.answer(runtime.settings.text(script, "already_sent")))
+        await answer_query(
+            lambda: query.answer(runtime.settings.text(script, "already_sent")), sleep=runtime.sleep
+        )
         return
     if sends and not runtime.flood.allow(chat_id, message.chat.type):
         log.info("flood guard: chat %s over budget, button press ignored", chat_id)
-        await answer_query(query.answer)
+        await answer_query(query.answer, sleep=runtime.sleep)
         return
     try:
         reply = engine.declined(script) if action == "n" else engine.answer_entry(entry_id, script)
     except KeyError:
         log.info("button for unknown entry %r (knowledge reloaded?)", entry_id)
-        await answer_query(lambda: query.answer(runtime.settings.text(script, "button_expired")))
+        await answer_query(
+            lambda: query.answer(runtime.settings.text(script, "button_expired")),
+            sleep=runtime.sleep,
+        )
         return
-    await answer_query(query.answer)
+    await answer_query(query.answer, sleep=runtime.sleep)
     message = cast(Message, message)  # PTB types it MaybeInaccessible; is_accessible tells
     if message.chat.type == ChatType.PRIVATE and action != "n":  # follow-ups go on from it
         remember(context, chat_id, runtime.conversations.get(chat_id), reply)
     rendered = runtime.render(reply)
     if action in ("a", "n"):
-        await edit_into(context.bot, message, rendered)
+        await edit_into(context.bot, message, rendered, sleep=runtime.sleep)
     else:
         topic = message.is_accessible and message.is_topic_message
         thread = message.message_thread_id if topic else None
-        await deliver(context.bot, chat_id, rendered, thread_id=thread)
+        await deliver(context.bot, chat_id, rendered, thread_id=thread, sleep=runtime.sleep)

@@ -10,6 +10,10 @@ Recovery (each attempt bounded, :data:`MAX_ATTEMPTS` in all per message):
   remaining parts there too.
 - RetryAfter (429 flood control) that AIORateLimiter did not absorb: wait it out, retry.
 - NetworkError (5xx, connection, timeout): retry after 0.5 s, 1 s, 2 s.
+
+The waits are made with ``sleep`` (keyword of each function; :attr:`Runtime.sleep
+<bot.telegram.runtime.Runtime>` in the handlers, :func:`asyncio.sleep` unless a test gives
+its own).
 - Forbidden (403: blocked, kicked): logged at info, the reply is dropped.
 Anything else propagates to the application's error handler.
 """
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Sleep = Callable[[float], Awaitable[Any]]
+"""Waits the given seconds (:func:`asyncio.sleep`, or a test's stand-in)."""
+
 MAX_ATTEMPTS = 5
 MAX_RETRY_AFTER = 300.0
 """Longest flood-control wait (seconds) we sit out before dropping a reply."""
@@ -43,7 +50,7 @@ def _seconds(value: float | dt.timedelta) -> float:
 
 
 async def _with_recovery(
-    call: Callable[..., Awaitable[Any]], kwargs: dict[str, Any], plain: str | None
+    call: Callable[..., Awaitable[Any]], kwargs: dict[str, Any], plain: str | None, sleep: Sleep
 ) -> Any:
     """Run ``call(**kwargs)``, adjusting ``kwargs`` in place as errors demand.
 
@@ -66,7 +73,7 @@ async def _with_recovery(
                 log.warning("flood control asks for %.0f s; reply dropped", wait)
                 return None
             log.info("flood control: waiting %.1f s", wait)
-            await asyncio.sleep(wait)
+            await sleep(wait)
         except BadRequest as exc:
             text = exc.message.lower()
             if "can't parse entities" in text and plain is not None and "text" in kwargs:
@@ -82,7 +89,7 @@ async def _with_recovery(
             if attempt == MAX_ATTEMPTS:
                 raise
             log.warning("network error (%s); retry in %.1f s", exc.message, delay)
-            await asyncio.sleep(delay)
+            await sleep(delay)
             delay *= 2
     log.warning("reply dropped after %d attempts", MAX_ATTEMPTS)
     return None
@@ -95,6 +102,7 @@ async def deliver(
     *,
     reply_to: int | None = None,
     thread_id: int | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> list[Message]:
     """Send every part of ``rendered`` to ``chat_id``.
 
@@ -105,6 +113,7 @@ async def deliver(
         reply_to: message id the first part replies to; sent even if that message was
             deleted meanwhile (``allow_sending_without_reply``).
         thread_id: forum topic (``message_thread_id``) to answer in, or None.
+        sleep: waits before a retry (see the module).
 
     Returns:
         The messages sent (empty when the chat refused us: 403).
@@ -121,7 +130,7 @@ async def deliver(
             )
         if i == last and rendered.keyboard is not None:
             kwargs["reply_markup"] = rendered.keyboard
-        message = await _with_recovery(bot.send_message, kwargs, plain)
+        message = await _with_recovery(bot.send_message, kwargs, plain, sleep)
         if message is None:
             break
         chat_id = kwargs["chat_id"]
@@ -153,10 +162,13 @@ async def send(update: Update, context: Context, rendered: Rendered) -> list[Mes
         rendered,
         reply_to=None if private else message.message_id,
         thread_id=message.message_thread_id if message.is_topic_message else None,
+        sleep=context.runtime.sleep,
     )
 
 
-async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
+async def edit_into(
+    bot: Bot, message: Message, rendered: Rendered, *, sleep: Sleep = asyncio.sleep
+) -> bool:
     """Edit ``message`` into the first part of ``rendered``; send any further parts after it.
 
     A message the bot can no longer reach (``message.is_accessible`` is False: Telegram sends
@@ -169,7 +181,7 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
         pressed twice) or the reply was dropped (403); True otherwise.
     """
     if not message.is_accessible:
-        return bool(await deliver(bot, message.chat.id, rendered))
+        return bool(await deliver(bot, message.chat.id, rendered, sleep=sleep))
     single = len(rendered.parts) == 1
     kwargs: dict[str, Any] = {
         "chat_id": message.chat_id,
@@ -179,21 +191,21 @@ async def edit_into(bot: Bot, message: Message, rendered: Rendered) -> bool:
     }
     thread = message.message_thread_id if message.is_topic_message else None
     try:
-        result = await _with_recovery(bot.edit_message_text, kwargs, rendered.plain[0])
+        result = await _with_recovery(bot.edit_message_text, kwargs, rendered.plain[0], sleep)
     except BadRequest as exc:
         if "message is not modified" in exc.message.lower():
             return False
         log.info("edit failed (%s); sending the reply as a new message", exc.message)
-        return bool(await deliver(bot, kwargs["chat_id"], rendered, thread_id=thread))
+        return bool(await deliver(bot, kwargs["chat_id"], rendered, thread_id=thread, sleep=sleep))
     if result is None:
         return False
     if not single:
         rest = Rendered(rendered.parts[1:], rendered.plain[1:], rendered.keyboard)
-        await deliver(bot, kwargs["chat_id"], rest, thread_id=thread)
+        await deliver(bot, kwargs["chat_id"], rest, thread_id=thread, sleep=sleep)
     return True
 
 
-async def answer_query(call: Callable[[], Awaitable[Any]]) -> bool:
+async def answer_query(call: Callable[[], Awaitable[Any]], *, sleep: Sleep = asyncio.sleep) -> bool:
     """Answer a callback or inline query: ``call()`` makes the request (e.g.
     ``lambda: query.answer(results)``) and is called again after a network error, a 5xx or a
     flood-control wait, as :func:`deliver` retries messages. A query Telegram no longer
@@ -205,7 +217,7 @@ async def answer_query(call: Callable[[], Awaitable[Any]]) -> bool:
         True when Telegram accepted the answer.
     """
     try:
-        result = await _with_recovery(lambda: call(), {}, None)
+        result = await _with_recovery(lambda: call(), {}, None, sleep)
     except BadRequest as exc:
         text = exc.message.lower()
         if "query is too old" in text or "query id is invalid" in text:

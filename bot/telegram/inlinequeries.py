@@ -76,4 +76,7 @@ async def inline_query(update: Update, context: Context) -> None:
         limit = runtime.settings.inline_results
     link_label = runtime.settings.text(script, "source_link")
     results = _articles(engine, pairs, script, min(limit, MAX_INLINE_RESULTS), link_label)
-    await answer_query(lambda: query.answer(results, cache_time=runtime.settings.inline_cache_time))
+    await answer_query(
+        lambda: query.answer(results, cache_time=runtime.settings.inline_cache_time),
+        sleep=runtime.sleep,
+    )

@@ -113,7 +113,7 @@ async def notify_admins(application: Application, result: ReloadResult) -> None:
     rendered = render_blocks([text])
     for admin in sorted(runtime.settings.admins):
         try:
-            await deliver(application.bot, admin, rendered)
+            await deliver(application.bot, admin, rendered, sleep=runtime.sleep)
         except TelegramError as exc:
             log.info("cannot tell admin %s about the failed reload: %s", admin, exc)
 

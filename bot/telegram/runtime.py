@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,8 @@ class Runtime:
             keyed by chat id, for follow-ups; forgotten after ``followup_minutes``, at most
             :data:`MAX_CONVERSATIONS` kept. Group replies need none: their context is the
             message replied to.
+        sleep: waits the given seconds before a retry (flood control, network errors;
+            :mod:`bot.telegram.delivery`): :func:`asyncio.sleep`, or a test's stand-in.
     """
 
     settings: TelegramSettings
@@ -67,6 +69,7 @@ class Runtime:
     unanswered: Any | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     conversations: ContextStore = field(init=False)
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def __post_init__(self) -> None:
         self.conversations = MemoryContextStore(

@@ -1,4 +1,5 @@
-"""Derive ``data/bot_api_methods.json`` from the shared Bot API specification.
+"""Derive ``bot/testing/bot_api_methods.json`` (the fake Bot API's fixture) from the shared
+Bot API specification.
 
 Run from the repository root, where ``../shared`` exists (the tests never read it)::
 
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
     """Write the fixture next to this script; returns the exit status."""
     spec_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    out = HERE / "data" / "bot_api_methods.json"
+    out = HERE.parents[1] / "bot" / "testing" / "bot_api_methods.json"
     fixture = derive(spec)
     lines = [f"{json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in fixture.items()]
     out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")

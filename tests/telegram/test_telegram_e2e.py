@@ -1,20 +1,17 @@
-"""End to end: the real ``mensch-bot run`` subprocess, real engine and knowledge, polling the
-fake Bot API server over HTTP. One bot process serves the scenarios of this module, each in
-its own chats; silence is proven with a sentinel: updates are handled in order, so once the
-reply to a later addressed message has arrived, earlier updates were handled too.
+"""End to end in this process: the bot served as ``mensch-bot run`` serves it (the test
+config, real engine and knowledge, long polling the fake Bot API server over HTTP, from a
+thread: :class:`harness.ServedBot`). One bot serves the scenarios of this module, each in its
+own chats, in any order; silence is proven with a sentinel: updates are handled in order, so
+once the reply to a later addressed message has arrived, earlier updates were handled too.
+The real command as a process (start-up, signals, shutdown) is ``test_telegram_process.py``.
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import urllib.error
-import urllib.request
-
 import pytest
-from botprocess import BotProcess, serve, write_config
-from fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
-from harness import running_fake
+from harness import running_fake, served
+
+from bot.testing.fakeapi import BOT_USERNAME
 
 BOT = BOT_USERNAME
 ASK = "為什麼要開源?"
@@ -28,7 +25,7 @@ fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
 
 @pytest.fixture(scope="module")
 def bot(fake, tmp_path_factory):
-    yield from serve(fake, tmp_path_factory.mktemp("e2e"), "--log-level", "DEBUG")
+    yield from served(fake, tmp_path_factory.mktemp("e2e"))
 
 
 def replies(fake, chat):
@@ -253,14 +250,19 @@ def test_parse_error_is_resent_plain(bot, fake):
 
 
 def test_server_error_and_slow_answer(bot, fake):
+    waits = len(bot.sleep.waits)
     fake.fail("sendMessage", 500, "Internal Server Error", chat_id=1104)
     fake.send_user_message(1104, 1104, ASK)
     assert len(wait_replies(fake, 1104, 1)) == 1
-    fake.delay("sendMessage", 2.0, chat_id=1105)
+    assert bot.sleep.waits[waits:] == [0.5]  # retried after the first back-off
+    slow = fake.hold("sendMessage", chat_id=1105)  # answered when the test says
     fake.send_user_message(1105, 1105, ASK)
+    arrived = lambda: [p for p in fake.calls("sendMessage") if int(p["chat_id"]) == 1105]  # noqa: E731
+    fake.wait_for(arrived, 20, "the slow chat's reply on its way")
     fake.send_user_message(1106, 1106, ASK)
     wait_replies(fake, 1106, 1)
     assert replies(fake, 1105) == []  # a slow chat does not hold up the others
+    slow.set()
     wait_replies(fake, 1105, 1)
     assert len(replies(fake, 1105)) == 1 == len(replies(fake, 1106))
 
@@ -305,107 +307,3 @@ def test_start_help_about_source_topics_random(bot, fake):
     assert "麥肯錫專訪 Mistral AI CEO" in source["text"] and "2024-05-11" in source["text"]
     assert len(topics["reply_markup"]["inline_keyboard"]) >= 5
     assert f'<a href="{URL}' in last_params(fake, u)["text"] and random_["text"].endswith("原文")
-
-
-def test_zz_clean_shutdown_and_no_token_in_logs(bot, fake):
-    code, output = bot.stop()
-    assert code == 0, output
-    assert TOKEN not in output and TOKEN.split(":")[1] not in output
-    assert f"running as @{BOT}" in output and "can_read_all_group_messages=False" in output
-    log = bot.config.parent / "unanswered.jsonl"  # config.yaml: path: unanswered.jsonl
-    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert {"channel": "telegram", "chat_type": "private", "question": "歐洲"}.items() <= next(
-        r for r in records if r["question"] == "歐洲"
-    ).items()
-    assert all("user_id" not in r and "chat_id" not in r for r in records)  # privacy default
-
-
-# ---------------------------------------------------------------- start-up problems
-@pytest.mark.parametrize(
-    ("token", "message"),
-    [(None, "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "TELEGRAM_BOT_TOKEN is malformed")],
-)
-def test_missing_or_malformed_token_exits_2(tmp_path, token, message):
-    code, output = BotProcess(None, tmp_path, token=token).wait()
-    assert code == 2
-    lines = output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"mensch-bot run: {message}"), output
-    assert "not-a-token" not in output
-
-
-def test_bad_telegram_config_exits_2_with_file_and_line(tmp_path):
-    config = write_config(tmp_path, "telegram:\n  admins: nobody\n")
-    code, output = BotProcess(None, tmp_path, config=config).wait()
-    assert code == 2
-    line = config.read_text(encoding="utf-8").splitlines().index("  admins: nobody") + 1
-    assert output.strip() == (
-        f"mensch-bot run: {config}:{line}: telegram.admins must be a list of positive Telegram "
-        "user ids, got 'nobody'"
-    )
-    assert TOKEN not in output
-
-
-@pytest.mark.parametrize("secret_from", ["option", "environment"])
-def test_webhook_mode(tmp_path, secret_from):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with FakeBotAPI() as fake:
-        url = f"http://127.0.0.1:{port}/hook"
-        options = ["--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port)]
-        if secret_from == "option":
-            bot = BotProcess(fake, tmp_path, *options, "--secret-token", "s3cret_T")
-        else:
-            bot = BotProcess(
-                fake, tmp_path, *options, extra_env={"TELEGRAM_WEBHOOK_SECRET": "s3cret_T"}
-            )
-        try:
-            bot.wait_started(fake)
-            assert fake.webhook["url"] == url and fake.webhook["secret_token"] == "s3cret_T"
-            fake.wait_for(lambda: _listening(port), 30, "the webhook server to listen")
-            msg = fake.new_message(3001, 3001, ASK)
-            update = json.dumps({"update_id": 1, "message": msg}).encode()
-            assert _post(url, update, "wrong") == 403
-            bad = dict(msg, **{"from": {"id": 3001, "first_name": "No is_bot"}})
-            assert _post(url, json.dumps({"update_id": 2, "message": bad}).encode(),
-                         "s3cret_T") == 400  # fmt: skip
-            assert _post(url, update, "s3cret_T") == 200
-            [reply] = fake.wait_for(lambda: fake.messages_to(3001), 20, "webhook reply")
-            assert reply["text"].startswith(ANSWER_START)
-        finally:
-            code, output = bot.stop()
-        assert code == 0, output
-        assert fake.violations == []
-        assert TOKEN not in output
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _post(url: str, body: bytes, secret: str) -> int:
-    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
-    request = urllib.request.Request(url, body, headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-def test_rejected_token_and_unreachable_server(tmp_path):
-    with FakeBotAPI(token="987654321:AAAnotherTokenThatTheServerKnows_xyz") as fake:
-        code, output = BotProcess(fake, tmp_path).wait()
-        assert fake.violations == ["request with a wrong token"]
-    assert code == 2 and output.strip().splitlines()[-1] == (
-        "mensch-bot run: the Bot API server rejected the token (401 Unauthorized)"
-    )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
-    nowhere = type("Nowhere", (), {"base_url": f"http://127.0.0.1:{closed}"})()
-    code, output = BotProcess(nowhere, tmp_path).wait()
-    assert code == 1 and "mensch-bot run: cannot reach the Bot API server" in output
-    assert "Traceback" not in output  # PTB's start-up retry loop is kept to one line
-    assert TOKEN not in output

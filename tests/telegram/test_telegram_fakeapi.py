@@ -9,8 +9,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from fakeapi import SPEC, TOKEN, FakeBotAPI, entities_for, parse_html
 from make_fixture import derive
+
+from bot.testing.fakeapi import SPEC, TOKEN, FakeBotAPI, entities_for, parse_html
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from fakeapi import BOT_ID, BOT_USERNAME
 from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures fake, inproc)
     ADMIN,
     TOPICS,
@@ -20,8 +19,9 @@ from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures 
 
 from bot.reply import Reply
 from bot.telegram.jsonrequest import json_body
-from bot.telegram.settings import Flood
+from bot.telegram.settings import Flood, RateLimit
 from bot.telegram.state import RecentKeys, ReplyCache
+from bot.testing.fakeapi import BOT_ID, BOT_USERNAME
 
 P = 501  # a private chat (= the user's id)
 G = -1001  # a basic group
@@ -395,12 +395,21 @@ def test_inline_query_answers_and_empty_query_lists_topics(inproc, fake):
 
 
 # ---------------------------------------------------------------- faults
-def test_flood_control_429_is_waited_out(inproc, fake):
-    fake.fail("sendMessage", 429, "Too Many Requests: retry after 1",
-              parameters={"retry_after": 1})  # fmt: skip
-    inproc.say(P, P, "why open?")
-    one(fake, P)
-    assert len(fake.calls("sendMessage")) == 2
+def test_flood_control_429_is_waited_out(fake):
+    # max_retries 0: the library's rate limiter passes the 429 on, and the bot waits itself
+    settings = quiet_settings(rate_limit=RateLimit(0, 0, max_retries=0))
+    with InProcessBot(fake, settings=settings) as bot:
+        fake.fail("sendMessage", 429, "Too Many Requests: retry after 3",
+                  parameters={"retry_after": 3})  # fmt: skip
+        bot.say(P, P, "why open?")
+        one(fake, P)
+        assert len(fake.calls("sendMessage")) == 2
+        assert bot.sleep.waits == [3.0]
+        fake.fail("sendMessage", 429, "Too Many Requests: retry after 301",
+                  parameters={"retry_after": 301})  # fmt: skip
+        bot.say(P, P, "why open?")  # longer than MAX_RETRY_AFTER: dropped, not waited
+        assert len(fake.calls("sendMessage")) == 3 and len(sent(fake, P)) == 1
+        assert bot.sleep.waits == [3.0]
 
 
 def test_parse_error_is_resent_as_plain_text(inproc, fake):
@@ -415,7 +424,8 @@ def test_parse_error_is_resent_as_plain_text(inproc, fake):
 def test_server_error_and_slow_answer_are_retried_once(inproc, fake):
     fake.fail("sendMessage", 500, "Internal Server Error")
     inproc.say(P, P, "why open?")
-    fake.delay("sendMessage", 1.5)
+    assert inproc.sleep.waits == [0.5]  # retried after the first back-off
+    fake.delay("sendMessage", 0.3)  # slow, but well within the read timeout: sent once
     inproc.say(P + 1, P + 1, "why open?")
     one(fake, P)
     one(fake, P + 1)

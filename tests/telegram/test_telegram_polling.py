@@ -1,6 +1,7 @@
-"""Polling survives updates python-telegram-bot cannot parse: the real ``mensch-bot run``
-against the fake Bot API, with payload shapes seen in the wild (Telegram's webhook guide
-samples, older Bot API versions)."""
+"""Polling survives updates python-telegram-bot cannot parse: the bot served as ``mensch-bot
+run`` serves it (:class:`harness.ServedBot`, polling the fake Bot API), with payload shapes
+seen in the wild (Telegram's webhook guide samples, older Bot API versions). Each test has its
+own server and bot, and stops it cleanly."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ import re
 import time
 
 import pytest
-from botprocess import serve
-from harness import running_fake
+from harness import running_fake, served
 
 ASK = "為什麼要開源?"
 ANSWER_START = "當然,我認為這是一種基礎架構技術"
 SECRET_NAME = "Testfirstname-Private"  # user data inside a bad update: must never be logged
 
-fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
+fake_fixture = pytest.fixture(name="fake")(running_fake)
 
 
-@pytest.fixture(scope="module")
-def bot(fake, tmp_path_factory):
-    yield from serve(fake, tmp_path_factory.mktemp("polling"))
+@pytest.fixture
+def bot(fake, tmp_path):
+    yield from served(fake, tmp_path)
+
+
+def stop_cleanly(bot) -> None:
+    code, output = bot.stop()
+    assert code == 0, output
+    assert "Traceback" not in output and "unhandled error" not in output
 
 
 def webhook_guide_sample(chat_id: int) -> dict:
@@ -105,6 +111,7 @@ def test_unparseable_updates_are_skipped_and_the_batch_answered(bot, fake):
     assert SECRET_NAME not in output and "Testusername" not in output
     assert "CRITICAL" not in output and "Traceback" not in output
     assert fake.messages_to(u) == [reply]
+    stop_cleanly(bot)
 
 
 def test_a_batch_of_only_bad_updates_is_acknowledged(bot, fake):
@@ -119,9 +126,4 @@ def test_a_batch_of_only_bad_updates_is_acknowledged(bot, fake):
     [reply] = fake.wait_for(lambda: fake.messages_to(u), 20, "the next question's answer")
     assert reply["text"].startswith(ANSWER_START)
     assert (str(bad), "message") in skipped_lines(bot.output())
-
-
-def test_zz_clean_stop(bot, fake):
-    code, output = bot.stop()
-    assert code == 0, output
-    assert "Traceback" not in output and "unhandled error" not in output
+    stop_cleanly(bot)

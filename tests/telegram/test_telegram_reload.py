@@ -1,34 +1,38 @@
-"""Hot reload: the shared reload function in process, then the real ``mensch-bot run``
-subprocess reloading on a file change and on SIGHUP, and stopping cleanly on SIGTERM with a
-reply still in flight.
+"""Hot reload: the shared reload function, then the served bot (:class:`harness.ServedBot`)
+reloading on a file change, its watcher's checks run by the test instead of the clock. SIGHUP
+and SIGTERM need the real process: ``test_telegram_process.py``.
 
-The subprocesses serve a copy of the knowledge and config in a temporary folder; the tests
-edit the copy (a non-verbatim answer is a bad edit, a new greeting a good one) and poll the
-log and the fake server with deadlines.
+The served bot reads a copy of the knowledge and config in a temporary folder; the tests edit
+the copy (a non-verbatim answer is a bad edit, a new greeting a good one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import signal
 
 import pytest
-from botprocess import REPO, TEST_TELEGRAM_SECTION, BotProcess, write_config
-from fakeapi import TOKEN
-from harness import ADMIN, FakeEngine, InProcessBot, failing_reload, running_fake
+from conftest import edit
+from harness import (
+    ADMIN,
+    ANSWER_START,
+    ASK,
+    BROKEN_START,
+    GREETING,
+    NEW_GREETING,
+    FakeEngine,
+    InProcessBot,
+    ServedBot,
+    ask,
+    failing_reload,
+    running_fake,
+    served_copy,
+)
 from telegram import Update
 
 from bot.telegram import reloading
 
 fake_fixture = pytest.fixture(name="fake")(running_fake)
-
-ASK = "為什麼要開源?"
-ANSWER_START = "當然,我認為這是一種基礎架構技術"
-BROKEN_START = "當然,我認為這是一種超級技術"  # not in the interview: a bad edit
-GREETING = "你好,我是根據 Arthur Mensch"
-NEW_GREETING = "歡迎!這是熱重載之後的新問候語。"
 
 
 # ---------------------------------------------------------------- in process
@@ -94,115 +98,52 @@ def test_an_update_in_flight_finishes_on_the_engine_it_started_with(fake):
         assert re.match(r"Answer for \w+ \(new\)\.", fake.messages_to(u)[2]["text"])
 
 
-# ---------------------------------------------------------------- the real bot
-def served_copy(tmp_path, reload_interval: float):
-    """A config and knowledge copy in ``tmp_path``; returns (config path, entries path)."""
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(REPO / "knowledge", knowledge)
-    section = TEST_TELEGRAM_SECTION + f"  reload_interval: {reload_interval}\n"
-    config = write_config(tmp_path, section)
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"(?m)^knowledge:.*$", f"knowledge: {knowledge}", text), "utf-8")
-    return config, knowledge / "entries.yaml"
+# ---------------------------------------------------------------- the served bot
+def tick(bot: ServedBot, watcher: reloading.Watcher) -> None:
+    """One check of the file watcher, on the bot's loop (as its job would run it)."""
+    asyncio.run_coroutine_threadsafe(watcher.check(), bot.loop).result(10)
 
 
-def edit(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def reloaded(fake, bot: ServedBot, watcher: reloading.Watcher, pattern: str) -> str:
+    """Check the files until a reload has run and logged ``pattern``; returns that line."""
+    tick(bot, watcher)  # sees the change
+    tick(bot, watcher)  # the files stayed the same since: the reload starts
+    fake.wait_for(lambda: not watcher.busy and re.search(pattern, bot.output()), 30, pattern)
+    return next(x for x in bot.output().splitlines() if re.search(pattern, x))
 
 
-def ask(fake, chat: int, text: str) -> dict:
-    """Send ``text`` from a private chat and return the bot's next message there."""
-    count = len(fake.messages_to(chat))
-    fake.send_user_message(chat, chat, text)
-    return fake.wait_for(
-        lambda: fake.messages_to(chat)[count:], 20, f"the reply to {text!r} in {chat}"
-    )[0]
-
-
-def wait_log(fake, bot: BotProcess, pattern: str, count: int = 1) -> str:
-    """Wait until ``pattern`` (a regular expression) occurs ``count`` times in the log."""
-    fake.wait_for(
-        lambda: len(re.findall(pattern, bot.output())) >= count or bot.proc.poll() is not None,
-        30,
-        f"{pattern!r} in the log",
-    )
-    output = bot.output()
-    assert len(re.findall(pattern, output)) >= count, output
-    return output
-
-
-def started(fake, tmp_path, config) -> BotProcess:
-    bot = BotProcess(fake, tmp_path, config=config)
-    try:
-        bot.wait_started(fake)
-    except AssertionError:
-        bot.stop()
-        raise
-    return bot
+def test_the_watcher_is_scheduled_every_reload_interval(fake, tmp_path):
+    config, _ = served_copy(tmp_path, reload_interval=0.2)
+    with ServedBot(fake, tmp_path, config) as bot:
+        [job] = bot.app.job_queue.get_jobs_by_name(reloading.Watcher.JOB_NAME)
+        assert job.job.trigger.interval.total_seconds() == 0.2
+    assert bot.app.job_queue.get_jobs_by_name(reloading.Watcher.JOB_NAME) == ()  # stopped
 
 
 def test_file_change_bad_edit_keeps_serving_then_good_edit_is_live(fake, tmp_path):
-    config, entries = served_copy(tmp_path, reload_interval=0.2)
+    config, entries = served_copy(tmp_path, reload_interval=0)  # the test runs the checks
     fake.chat(ADMIN)
-    bot = started(fake, tmp_path, config)
-    try:
+    with ServedBot(fake, tmp_path, config) as bot:
+        watcher = reloading.Watcher(bot.app)
         assert ask(fake, 1, ASK)["text"].startswith(ANSWER_START)
+        tick(bot, watcher)
+        assert not watcher.busy and "(file change)" not in bot.output()  # nothing changed
         edit(entries, ANSWER_START, BROKEN_START)
-        output = wait_log(fake, bot, r"WARNING .*reload \(file change\) failed")
-        line = next(x for x in output.splitlines() if "reload (file change) failed" in x)
+        line = reloaded(fake, bot, watcher, r"WARNING .*reload \(file change\) failed")
         assert re.search(rf"{re.escape(str(entries))}:\d+: .*oss_value", line), line
         [told] = fake.wait_for(lambda: fake.messages_to(ADMIN), 20, "the admin's notice")
         assert str(entries) in told["text"] and "oss_value" in told["text"]
         assert ask(fake, 2, ASK)["text"].startswith(ANSWER_START)  # old knowledge serves
         assert ask(fake, 2, "/start")["text"].startswith(GREETING)
+        tick(bot, watcher)
+        tick(bot, watcher)  # the same bad files: not reported again
 
         edit(entries, BROKEN_START, ANSWER_START)
         edit(config, GREETING, NEW_GREETING)
-        wait_log(fake, bot, r"INFO .*knowledge reloaded \(file change\)")
+        reloaded(fake, bot, watcher, r"INFO .*knowledge reloaded \(file change\)")
         assert ask(fake, 3, "/start")["text"].startswith(NEW_GREETING)
         assert ask(fake, 3, ASK)["text"].startswith(ANSWER_START)
-    finally:
-        code, output = bot.stop()
+    code, output = bot.stop()
     assert code == 0, output
-    assert output.count("reload (file change) failed") == 1  # reported once, not every poll
+    assert output.count("reload (file change) failed") == 1  # reported once, not every check
     assert len(fake.messages_to(ADMIN)) == 1
-    assert TOKEN not in output
-
-
-def test_sighup_reloads_and_sigterm_delivers_the_reply_in_flight(fake, tmp_path):
-    config, entries = served_copy(tmp_path, reload_interval=0)
-    bot = started(fake, tmp_path, config)
-    try:
-        edit(config, GREETING, NEW_GREETING)
-        edit(entries, ANSWER_START, BROKEN_START)
-        bot.proc.send_signal(signal.SIGHUP)
-        wait_log(fake, bot, r"WARNING .*reload \(SIGHUP\) failed, .*entries\.yaml:\d+: .*oss_value")
-        assert ask(fake, 11, "/start")["text"].startswith(GREETING)  # neither edit applied
-
-        edit(entries, BROKEN_START, ANSWER_START)
-        assert ask(fake, 11, "/start")["text"].startswith(GREETING)  # no watcher: no reload
-        bot.proc.send_signal(signal.SIGHUP)
-        wait_log(fake, bot, r"INFO .*knowledge reloaded \(SIGHUP\)")
-        assert ask(fake, 12, "/start")["text"].startswith(NEW_GREETING)
-
-        # SIGTERM while the first reply waits 1.5 s on the server and the second question,
-        # already fetched, waits its turn behind it: both replies are still sent
-        fake.delay("sendMessage", 1.5, chat_id=13)
-        fake.send_user_message(13, 13, ASK)
-        second = fake.push("message", fake.new_message(13, 13, "/start"))
-        fake.wait_for(
-            lambda: (
-                fake.confirmed >= second
-                and [p for p in fake.calls("sendMessage") if int(p["chat_id"]) == 13]
-            ),
-            20,
-            "the first reply on its way and the second question fetched",
-        )
-    finally:
-        code, output = bot.stop()
-    assert code == 0, output
-    first, then = fake.messages_to(13)
-    assert first["text"].startswith(ANSWER_START) and then["text"].startswith(NEW_GREETING)
-    assert TOKEN not in output

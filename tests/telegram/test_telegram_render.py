@@ -6,7 +6,6 @@ import html
 from dataclasses import replace
 
 import pytest
-from fakeapi import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity
@@ -24,6 +23,7 @@ from bot.telegram.render import (
     split_sentences,
     split_text,
 )
+from bot.testing.fakeapi import parse_html
 
 URL = "https://example.org/a?b=1&c=<2>"
 

@@ -1,8 +1,8 @@
 """The replay corpus (``data/replay.json``): update shapes of every kind — every update type,
 message content kinds, service messages, forum topics, business messages, reactions,
 inaccessible messages, shapes from older and newer Bot API versions, hostile entities —
-replayed through the fake Bot API into the real ``mensch-bot run`` (polling, real engine),
-in private and group chats.
+replayed through the fake Bot API into the bot served as ``mensch-bot run`` serves it
+(:class:`harness.ServedBot`: polling, real engine), in private and group chats.
 
 Each case asserts: no traceback and no error in the log, the right reply or the right
 silence, and at most one reply. Silence is proven with a sentinel: after the case's update,
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
-from botprocess import serve
-from fakeapi import BOT_USERNAME, entities_for
-from harness import running_fake
+from harness import running_fake, served
+
+from bot.testing.fakeapi import BOT_USERNAME, entities_for
 
 DATA = Path(__file__).parent / "data" / "replay.json"
 CASES = json.loads(DATA.read_text(encoding="utf-8"))["cases"]
@@ -40,7 +40,12 @@ fake_fixture = pytest.fixture(scope="module", name="fake")(running_fake)
 
 @pytest.fixture(scope="module")
 def bot(fake, tmp_path_factory):
-    yield from serve(fake, tmp_path_factory.mktemp("replay"))
+    """One bot for the corpus; it must stop cleanly after it."""
+    for bot in served(fake, tmp_path_factory.mktemp("replay")):
+        yield bot
+        code, output = bot.stop()
+        assert code == 0, output
+        assert "Traceback" not in output and "unhandled error" not in output
 
 
 class Replay:
@@ -207,7 +212,7 @@ def test_replay(bot, fake, case, where):
         assert query["answered"] == 1
 
 
-def test_zz_the_corpus_covers_every_update_type_and_stops_cleanly(bot, fake):
+def test_the_corpus_covers_every_update_type():
     covered = {c["update"] for c in CASES}
     update_types = {
         "message",
@@ -237,6 +242,3 @@ def test_zz_the_corpus_covers_every_update_type_and_stops_cleanly(bot, fake):
         "managed_bot",
     }  # fmt: skip  (Bot API 10.0's Update fields)
     assert update_types <= covered
-    code, output = bot.stop()
-    assert code == 0, output
-    assert "Traceback" not in output and "unhandled error" not in output

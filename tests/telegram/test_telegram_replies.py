@@ -8,12 +8,12 @@ import html
 import re
 
 import pytest
-from fakeapi import parse_html
 
 from bot.reply import SCRIPTS, render_text
 from bot.telegram.render import inline_article_text
 from bot.telegram.runtime import Runtime
 from bot.telegram.settings import TelegramSettings
+from bot.testing.fakeapi import parse_html
 
 URL = (
     "https://www.mckinsey.com/featured-insights/lifting-europes-ambition/videos-and-podcasts/"

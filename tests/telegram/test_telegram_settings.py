@@ -19,7 +19,7 @@ TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
 def load_telegram(tmp_path, body: str | None) -> tuple[Path, TelegramSettings]:
     """The project's config with its ``telegram:`` section replaced by ``body`` (None: no
     section at all), read the way every command reads it; (config path, the settings)."""
-    from conftest import write_config
+    from bot.testing.config import write_config
 
     text = "# telegram: absent\n" if body is None else "telegram:\n" + body
     path = write_config(tmp_path, telegram=text)
@@ -142,7 +142,7 @@ def test_full_section_parses(tmp_path):
     ],
 )
 def test_bad_values_name_file_and_line(tmp_path, body, needle, problem):
-    from conftest import write_config
+    from bot.testing.config import write_config
 
     path = write_config(tmp_path, telegram="telegram:\n" + body)
     line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if needle in t)

@@ -4,9 +4,12 @@ answered. The full 20,000 is ``benchmarks/soak.py``."""
 
 from __future__ import annotations
 
-from soak import Soak
+import pytest
+
+from bot.testing.soak import Soak
 
 
+@pytest.mark.slow  # the real command as a process, 1,500 updates
 def test_soak_1500_updates_with_faults(tmp_path):
     result = Soak(1500, tmp_path).run()
     assert result.problems == []

@@ -5,14 +5,16 @@ form-urlencoded (or JSON) bodies, complex values JSON-encoded, exactly as python
 sends them. Answers are ``{"ok": true, "result": …}`` or ``{"ok": false, "error_code": N,
 "description": …, "parameters": {…}}`` with HTTP status N, as Telegram's.
 
-Every request is checked against ``data/bot_api_methods.json`` (derived from the Bot API 10.0
-specification by ``make_fixture.py``): an unknown method or parameter, a missing required
-parameter or a value of the wrong type is recorded in :attr:`FakeBotAPI.violations`, which
-the tests' fixtures assert empty. Bot API limits are enforced as Telegram does (text 1-4096
-characters after entity parsing, callback_data 1-64 bytes, at most 50 inline results with
-ids of 1-64 bytes, callback answer text 0-200 characters, HTML parse errors).
+Every request is checked against ``bot_api_methods.json`` beside this module (derived from
+the Bot API 10.0 specification by ``tests/telegram/make_fixture.py``): an unknown method or
+parameter, a missing required parameter or a value of the wrong type is recorded in
+:attr:`FakeBotAPI.violations`, which the tests' fixtures assert empty. Bot API limits are
+enforced as Telegram does (text 1-4096 characters after entity parsing, callback_data 1-64
+bytes, at most 50 inline results with ids of 1-64 bytes, callback answer text 0-200
+characters, HTML parse errors).
 
-Faults are injected per method (:meth:`FakeBotAPI.fail`, :meth:`FakeBotAPI.delay`), per
+Faults are injected per method (:meth:`FakeBotAPI.fail`, :meth:`FakeBotAPI.delay`,
+:meth:`FakeBotAPI.hold`), per
 chat (:meth:`FakeBotAPI.block`, :meth:`FakeBotAPI.migrate`, :meth:`FakeBotAPI.delete`), or
 by a function consulted for every request without a queued fault
 (:attr:`FakeBotAPI.chaos`: ``(method, params) -> Fault | None``; the soak test's random
@@ -36,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-FIXTURE = Path(__file__).parent / "data" / "bot_api_methods.json"
+FIXTURE = Path(__file__).parent / "bot_api_methods.json"
 SPEC: dict[str, dict[str, dict]] = {
     k: v for k, v in json.loads(FIXTURE.read_text(encoding="utf-8")).items() if k != "_version"
 }
@@ -58,6 +60,8 @@ _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,32}")
 HANG_UP = -1
 """A :class:`Fault` code: close the connection without answering (the request is not
 carried out), as a dropped connection or a proxy timeout looks to the bot."""
+HOLD_LIMIT = 30.0
+"""Longest a held answer (:meth:`FakeBotAPI.hold`) waits for its gate, in seconds."""
 
 
 class ApiError(Exception):
@@ -75,7 +79,9 @@ def utf16_len(text: str) -> int:
 
 def parse_html(text: str) -> str:
     """The visible text of Telegram-HTML ``text``; raises ApiError 400 as Telegram does."""
-    out, stack, i = [], [], 0
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
     while i < len(text):
         ch = text[i]
         if ch == "<":
@@ -146,7 +152,8 @@ def entities_for(text: str) -> list[dict]:
 
 @dataclass
 class Fault:
-    """One injected fault: an error answer or a delay, for ``times`` calls of a method."""
+    """One injected fault: an error answer, a delay, or a hold until ``gate`` is set, for
+    ``times`` calls of a method."""
 
     code: int = 0
     description: str = ""
@@ -154,6 +161,7 @@ class Fault:
     delay: float = 0.0
     times: int = 1
     chat_id: int | None = None
+    gate: threading.Event | None = None
 
 
 @dataclass
@@ -313,6 +321,8 @@ class FakeBotAPI:
             return HANG_UP, {}
         if fault and fault.delay:
             time.sleep(fault.delay)
+        if fault and fault.gate is not None and not fault.gate.wait(HOLD_LIMIT):
+            self._violation(f"{method}: held past {HOLD_LIMIT} s; was the gate never opened?")
         try:
             if fault and fault.code:
                 raise ApiError(fault.code, fault.description, fault.parameters)
@@ -398,6 +408,17 @@ class FakeBotAPI:
             self.faults.setdefault(method, deque()).append(
                 Fault(delay=seconds, times=times, chat_id=chat_id)
             )
+
+    def hold(self, method: str, *, times: int = 1, chat_id: int | None = None) -> threading.Event:
+        """Hold the answers to the next ``times`` calls of ``method`` (optionally only to
+        ``chat_id``) until the returned event is set: a slow answer whose length the test
+        decides (at most :data:`HOLD_LIMIT` seconds)."""
+        gate = threading.Event()
+        with self.lock:
+            self.faults.setdefault(method, deque()).append(
+                Fault(times=times, chat_id=chat_id, gate=gate)
+            )
+        return gate
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends to ``chat_id`` answer 403."""
@@ -652,7 +673,7 @@ class FakeBotAPI:
     def _target(self, params: dict) -> Chat:
         chat_id = _int(params["chat_id"])
         with self.lock:
-            chat = self.chats.get(chat_id)
+            chat = self.chats.get(chat_id) if chat_id is not None else None
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         if chat.migrated_to is not None:
@@ -730,7 +751,8 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: inline messages are not used by these tests")
         chat = self._target(params)
         with self.lock:
-            msg = chat.messages.get(_int(params.get("message_id")))
+            message_id = _int(params.get("message_id"))
+            msg = chat.messages.get(message_id) if message_id is not None else None
         if msg is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         if msg.get("from", {}).get("id") != BOT_ID:

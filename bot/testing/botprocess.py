@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from fakeapi import TOKEN, FakeBotAPI
+from bot.testing.config import TEST_TELEGRAM_SECTION, write_config
+from bot.testing.fakeapi import TOKEN, FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[2]
-
-TEST_TELEGRAM_SECTION = """\
-telegram:
-  admins: [4242]
-  poll_timeout: 5
-  flood: {private: 1000, group: 1000, window: 60}
-  rate_limit: {overall_per_second: 0, group_per_minute: 0, max_retries: 3}
-"""
+"""The checkout the bot runs from."""
 
 
-def write_config(tmp_path: Path, telegram_section: str = TEST_TELEGRAM_SECTION) -> Path:
-    """The repository's config.yaml with absolute knowledge path, a private jieba cache and
-    the given ``telegram:`` section."""
-    text = (REPO / "config.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^knowledge:.*$", f"knowledge: {REPO / 'knowledge'}", text)
-    text = re.sub(r"(?m)^cache_dir:.*$", f"cache_dir: {tmp_path / 'cache'}", text)
-    block = re.compile(r"(?ms)^telegram:.*?(?=^[^\s#]|\Z)")  # the section and its lines
-    text = block.sub(lambda _: telegram_section.rstrip() + "\n", text)
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def bot_config(directory: Path, telegram: str = TEST_TELEGRAM_SECTION) -> Path:
+    """:func:`bot.testing.config.write_config` for a bot under test: the given ``telegram:``
+    section; the cache folder stays the shipped default (warm after the first start)."""
+    return write_config(directory, telegram=telegram)
 
 
 class BotProcess:
@@ -59,7 +45,7 @@ class BotProcess:
             env["TELEGRAM_BASE_URL"] = fake.base_url
         env["PYTHONUNBUFFERED"] = "1"
         self.log = tmp_path / f"bot-{id(self)}.log"
-        config = config or write_config(tmp_path)
+        config = config or bot_config(tmp_path)
         self.config = config
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(

@@ -34,8 +34,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botprocess import BotProcess, write_config
-from fakeapi import BOT_USERNAME, HANG_UP, FakeBotAPI, Fault, parse_html
+from bot.testing.botprocess import BotProcess, bot_config
+from bot.testing.fakeapi import BOT_USERNAME, HANG_UP, FakeBotAPI, Fault, parse_html
 
 BOT = BOT_USERNAME
 SOAK_SECTION = """\
@@ -170,7 +170,7 @@ class Soak:
         with FakeBotAPI() as fake:
             fake.chaos = self.chaos
             self.fake = fake
-            config = write_config(self.tmp, SOAK_SECTION)
+            config = bot_config(self.tmp, SOAK_SECTION)
             bot = BotProcess(fake, self.tmp, "--log-level", "WARNING", config=config)
             try:
                 bot.wait_started(fake)
