@@ -5,9 +5,9 @@ Usage (from the project root):
 
 Every (question, entry) pair is one sample: label 1 when the entry is an expected answer of
 the question, 0 otherwise (out-of-scope questions give only 0s). Features are those of
-:func:`bot.matcher.features`. Fitting is Newton's method (IRLS) with a small L2 penalty, in
+:func:`bot.pipeline.matcher.features`. Fitting is Newton's method (IRLS) with a small L2 penalty, in
 pure Python. Every ``holdout-every``-th question is held out and reported separately, so the
-printed held-out accuracy is honest. Paste the printed CALIBRATION into bot/matcher.py.
+printed held-out accuracy is honest. Paste the printed CALIBRATION into bot/pipeline/matcher.py.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import argparse
 import math
 from pathlib import Path
 
-from bot.config import load_config
-from bot.engine import Engine
-from bot.evaluate import load_cases
-from bot.matcher import CALIBRATION, Matcher
-from bot.text import clean, to_simplified
+from bot.curation.evaluate import load_cases
+from bot.loading.config import load_config
+from bot.pipeline.engine import Engine
+from bot.pipeline.matcher import CALIBRATION, Matcher
+from bot.pipeline.text import clean, to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = list(CALIBRATION)

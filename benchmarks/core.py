@@ -35,8 +35,8 @@ def questions() -> list[str]:
 
 def in_process(texts: list[str], rounds: int = 5) -> tuple[float, float, float]:
     """(build seconds, median ms, p99 ms) of Engine.answer over texts."""
-    from bot.config import load_config
-    from bot.engine import Engine
+    from bot.loading.config import load_config
+    from bot.pipeline.engine import Engine
 
     start = time.perf_counter()
     engine = Engine.from_config(load_config(ROOT / "config.yaml"))

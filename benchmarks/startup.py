@@ -33,13 +33,14 @@ t0 = time.perf_counter()
 marks = []
 def mark(name):
     marks.append((name, time.perf_counter()))
-from bot import cli, config
-mark("import bot.cli, bot.config")
-from bot.engine import Engine
-mark("import bot.engine (jieba, opencc, numpy, rapidfuzz)")
+from bot import cli
+from bot.loading import config
+mark("import bot.cli, bot.loading.config")
+from bot.pipeline.engine import Engine
+mark("import bot.pipeline.engine (jieba, opencc, numpy, rapidfuzz)")
 cfg = config.load_config(None)
 mark("load config.yaml")
-from bot.knowledge import load_knowledge
+from bot.loading.knowledge import load_knowledge
 knowledge = load_knowledge(cfg.knowledge_dir)
 mark("load knowledge")
 engine = Engine(cfg, knowledge)

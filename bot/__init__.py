@@ -1,7 +1,8 @@
 """Mensch interview bot: answers with Arthur Mensch's verbatim words from one interview.
 
-Data flows text → normalize (:mod:`bot.text`) → match (:mod:`bot.matcher`) → reply
-(:mod:`bot.engine`, :mod:`bot.reply`) → channel (:mod:`bot.console`, :mod:`bot.telegram`).
+Data flows text → normalize (:mod:`bot.pipeline.text`) → match (:mod:`bot.pipeline.matcher`) → reply
+(:mod:`bot.pipeline.engine`, :mod:`bot.pipeline.reply`) → channel (:mod:`bot.channels.console`,
+:mod:`bot.channels.telegram`).
 """
 
 __version__ = "0.1.0"

@@ -21,25 +21,26 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import __version__, paths
-from bot.config import Config, load_config
+from bot.curation.misses import add_parser as add_misses_parser
 from bot.errors import EXIT_DATA_ERROR, DataError
-from bot.misses import add_parser as add_misses_parser
+from bot.loading.config import Config, load_config
 
 
 def load(path: str | Path | None = None) -> Config:
     """The one config loader of every command, hot reload included: every section read and
     checked, the channels' too (``Config.telegram`` is a
-    :class:`bot.telegram.settings.TelegramSettings`; that module does not import
+    :class:`bot.channels.telegram.settings.TelegramSettings`; that module does not import
     python-telegram-bot).
 
     Args:
-        path: the config file; None picks the default (:func:`bot.config.default_config_path`).
+        path: the config file; None picks the default
+        (:func:`bot.loading.config.default_config_path`).
 
     Raises:
         DataError: missing file (named), invalid YAML, an unknown key or a bad value, as
             ``file:line: problem``.
     """
-    from bot.telegram.settings import TelegramSettings
+    from bot.channels.telegram.settings import TelegramSettings
 
     return load_config(path, channels={"telegram": TelegramSettings})
 
@@ -56,15 +57,15 @@ def _engine(args: argparse.Namespace):
 
 def _build_engine(config: Config):
     """The default ``build_engine``: ``Engine.from_config`` (imported when first needed)."""
-    from bot.engine import Engine
+    from bot.pipeline.engine import Engine
 
     return Engine.from_config(config)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
     """Interactive console (no token, no network)."""
-    from bot.console import run_console
-    from bot.unanswered import UnansweredLog
+    from bot.channels.console import run_console
+    from bot.curation.unanswered import UnansweredLog
 
     engine = _engine(args)
     return run_console(engine, args.stdin, args.stdout, log=UnansweredLog(engine.config.unanswered))
@@ -72,8 +73,8 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer the question given, or one question per stdin line."""
-    from bot.conversation import Context
-    from bot.reply import render_text
+    from bot.pipeline.conversation import Context
+    from bot.pipeline.reply import render_text
 
     engine = _engine(args)
     questions: Iterable[str] | None = [" ".join(args.question)] if args.question else None
@@ -102,8 +103,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate config and knowledge; every variant must reach its own entry."""
-    from bot.check import check_variants
-    from bot.unanswered import unwritable_reason
+    from bot.curation.check import check_variants
+    from bot.curation.unanswered import unwritable_reason
 
     engine = _engine(args)
     log = engine.config.unanswered
@@ -134,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Accuracy per tag on a question set, with the wrong quotes and the declines."""
-    from bot.evaluate import evaluate, load_cases, report
+    from bot.curation.evaluate import evaluate, load_cases, report
 
     question_set = Path(args.set) if args.set else paths.shipped_question_set()
     if not question_set.is_file():
@@ -227,8 +228,8 @@ def build_parser(with_run: bool = True) -> argparse.ArgumentParser:
     add_misses_parser(sub, load)
     p = sub.add_parser("run", help="serve on Telegram (token in $TELEGRAM_BOT_TOKEN)")
     if with_run:
-        from bot.telegram.cli import add_arguments
-        from bot.telegram.cli import main as run_main
+        from bot.channels.telegram.cli import add_arguments
+        from bot.channels.telegram.cli import main as run_main
 
         add_arguments(p)
         p.set_defaults(func=lambda a: run_main(a, functools.partial(_engine, a)))

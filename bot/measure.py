@@ -4,7 +4,7 @@ Python's ``len`` counts characters (Unicode code points). Telegram counts messag
 entity offsets in UTF-16 code units, where a character above U+FFFF (most emoji, CJK
 Extension B) takes two units. Byte limits (``callback_data``, inline result ids) count UTF-8
 bytes: ``len(text.encode("utf-8"))``. The Bot API limits themselves are constants of
-:mod:`bot.telegram.render` and :mod:`bot.telegram.inlinequeries`.
+:mod:`bot.channels.telegram.render` and :mod:`bot.channels.telegram.inlinequeries`.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import ENV_CONFIG, Config, load_config
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.semantic import Embedder
+from bot.loading.config import ENV_CONFIG, Config, load_config
+from bot.loading.knowledge import load_knowledge
+from bot.pipeline.engine import Engine
+from bot.pipeline.semantic import Embedder
 from bot.testing.config import write_config
 
 ROOT = Path(__file__).resolve().parent.parent

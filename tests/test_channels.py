@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from bot.console import render_console, respond, run_console
-from bot.reply import attribution_line, render_text
+from bot.channels.console import render_console, respond, run_console
+from bot.pipeline.reply import attribution_line, render_text
 
 SCRIPTS = ("hant", "hans", "en")
 NONE_LABEL = {"hant": "都不是", "hans": "都不是", "en": "None of these"}

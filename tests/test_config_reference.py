@@ -1,7 +1,8 @@
-"""The config reference is written once, in the settings' declarations (:mod:`bot.schema`
-fields of :class:`bot.config.Config` and :class:`bot.telegram.settings.TelegramSettings`): the
-tables in README.md and docs/telegram.md, the shipped config.yaml and the YAML examples in the
-docs are held to it here, so no copy can drift."""
+"""The config reference is written once, in the settings' declarations (:mod:`bot.loading.schema`
+fields of :class:`bot.loading.config.Config` and
+:class:`bot.channels.telegram.settings.TelegramSettings`): the tables in README.md and
+docs/telegram.md, the shipped config.yaml and the YAML examples in the docs are held to it here, so
+no copy can drift."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.channels.telegram.settings import TelegramSettings
 from bot.cli import load
-from bot.config import PERSONA_NAMES, Config, UnansweredSettings
-from bot.schema import Reference, reference, yaml_text
-from bot.telegram.settings import TelegramSettings
+from bot.loading.config import PERSONA_NAMES, Config, UnansweredSettings
+from bot.loading.schema import Reference, reference, yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

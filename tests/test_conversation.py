@@ -7,8 +7,8 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli
 
-from bot.conversation import Context, MemoryContextStore
-from bot.parts import Part, split_parts
+from bot.pipeline.conversation import Context, MemoryContextStore
+from bot.pipeline.parts import Part, split_parts
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from conftest import edit, run_cli
 
 from bot.cli import _build_engine, _engine, load
-from bot.config import load_config
 from bot.errors import DataError
-from bot.knowledge import load_knowledge
+from bot.loading.config import load_config
+from bot.loading.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -255,7 +255,7 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
 def test_every_command_and_reload_reject_a_bad_section_with_the_same_line(
     project, capsys, old, new, problem
 ):
-    from bot.telegram.reloading import validating
+    from bot.channels.telegram.reloading import validating
 
     config = project / "config.yaml"
     edit(config, old, new)

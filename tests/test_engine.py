@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import squeeze
-from bot.text import to_simplified
+from bot.loading.knowledge import squeeze
+from bot.pipeline.engine import Engine
+from bot.pipeline.text import to_simplified
 
 
 def test_traditional_question_gets_the_published_passage(engine):

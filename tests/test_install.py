@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 
 from bot import paths
-from bot.config import ENV_CONFIG
+from bot.loading.config import ENV_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "歐洲的優勢是什麼"
@@ -129,7 +129,7 @@ def test_init_writes_an_editable_copy_that_checks_and_refuses_to_overwrite(tmp_p
 
 
 def test_the_shipped_config_logs_into_the_state_dir_never_beside_itself(tmp_path, monkeypatch):
-    from bot.config import load_config
+    from bot.loading.config import load_config
 
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from bot.config import UnansweredSettings
-from bot.misses import group_records, parse_since, summarise
-from bot.reply import Reply
+from bot.curation.misses import group_records, parse_since, summarise
+from bot.curation.unanswered import UnansweredLog
+from bot.curation.unanswered_reader import read_records
+from bot.loading.config import UnansweredSettings
+from bot.pipeline.reply import Reply
 from bot.testing.config import write_config
-from bot.unanswered import UnansweredLog
-from bot.unanswered_reader import read_records
 
 ROOT = Path(__file__).parent.parent
 CONFIG = ROOT / "config.yaml"

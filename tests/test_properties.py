@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_config
-from bot.reply import Reply
-from bot.text import (
+from bot.loading.config import load_config
+from bot.pipeline.reply import Reply
+from bot.pipeline.text import (
     MAX_QUESTION_CHARS,
     clean,
     detect_script,
@@ -205,7 +205,7 @@ def test_100k_characters_answer_quickly(engine):
 
 
 def curated_variants() -> list[tuple[str, str]]:
-    from bot.knowledge import load_knowledge
+    from bot.loading.knowledge import load_knowledge
 
     knowledge = load_knowledge(load_config(ROOT / "config.yaml").knowledge_dir)
     return [(entry.id, variant) for entry in knowledge.entries for variant in entry.variants]

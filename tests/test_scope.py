@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli
 
-from bot.text import normalize
+from bot.pipeline.text import normalize
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from bot.config import load_config
-from bot.engine import Engine
-from bot.semantic import Embedder, model_version
-from bot.text import normalize
+from bot.loading.config import load_config
+from bot.pipeline.engine import Engine
+from bot.pipeline.semantic import Embedder, model_version
+from bot.pipeline.text import normalize
 
 QUESTIONS = ["歐洲的優勢是什麼?", "What got you hooked on generative AI?", "可以私有布署嗎"]
 
@@ -52,7 +52,7 @@ def test_half_written_weights_are_ignored_and_rebuilt(tmp_path, reference):
 def test_unwritable_cache_dir_costs_speed_not_answers(tmp_path, reference, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING, logger="bot.semantic"):
+    with caplog.at_level(logging.WARNING, logger="bot.pipeline.semantic"):
         embedder = Embedder(blocker / "cache")
         vectors = embedder.encode(QUESTIONS)
         cached = embedder.encode_cached(QUESTIONS)

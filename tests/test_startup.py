@@ -11,10 +11,10 @@ import pytest
 from conftest import ROOT, run_cli
 
 from bot.errors import DataError
-from bot.knowledge import load_knowledge
-from bot.text import normalize
-from bot.tokens import Tokenizer, _SortedTags, _tagged_words
-from bot.yamlio import LineMap, load_yaml
+from bot.loading.knowledge import load_knowledge
+from bot.loading.yamlio import LineMap, load_yaml
+from bot.pipeline.text import normalize
+from bot.pipeline.tokens import Tokenizer, _SortedTags, _tagged_words
 
 QUESTIONS = ["開源模型有什麼好處", "歐洲的優勢是什麼", "你在谷歌DeepMind工作了多久", "why oss"]
 
@@ -87,7 +87,7 @@ def test_yaml_errors_keep_their_lines_with_the_c_loader(tmp_path):
 
 
 def test_jieba_is_imported_without_pkg_resources():
-    code = "import sys, bot.tokens; print('pkg_resources' in sys.modules)"
+    code = "import sys, bot.pipeline.tokens; print('pkg_resources' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )

@@ -1,6 +1,6 @@
 """Normalisation: full-width, mixed scripts, emoji, mentions, commands, URLs, control chars."""
 
-from bot.text import MAX_QUESTION_CHARS, clean, compact, detect_script, normalize
+from bot.pipeline.text import MAX_QUESTION_CHARS, clean, compact, detect_script, normalize
 
 
 def test_full_width_letters_and_digits_become_half_width_lower_case():
@@ -58,7 +58,7 @@ def test_any_leading_bot_command_is_dropped():
 
 
 def test_has_phrase_whole_latin_words_chinese_anywhere():
-    from bot.text import has_phrase
+    from bot.pipeline.text import has_phrase
 
     assert has_phrase("how to deploy", ["how to"]) and not has_phrase("show to me", ["how to"])
     assert has_phrase("我想问估值多少", ["估值"]) and not has_phrase("价值", ["估值", ""])

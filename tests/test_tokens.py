@@ -5,9 +5,9 @@ import logging
 import pytest
 from conftest import ROOT
 
-from bot.knowledge import load_knowledge
-from bot.text import normalize
-from bot.tokens import MIN_WORD_FREQUENCY, Tokenizer
+from bot.loading.knowledge import load_knowledge
+from bot.pipeline.text import normalize
+from bot.pipeline.tokens import MIN_WORD_FREQUENCY, Tokenizer
 
 
 @pytest.fixture(scope="module")

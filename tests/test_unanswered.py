@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import UnansweredSettings, load_config
+from bot.curation.unanswered import UnansweredLog
+from bot.curation.unanswered_reader import log_files, read_records
 from bot.errors import DataError
-from bot.reply import Reply
+from bot.loading.config import UnansweredSettings, load_config
+from bot.pipeline.reply import Reply
 from bot.testing.config import write_config
-from bot.unanswered import UnansweredLog
-from bot.unanswered_reader import log_files, read_records
 
 ROOT = Path(__file__).parent.parent
 MOMENT = dt.datetime(2024, 5, 11, 8, 30, 0, 123000, tzinfo=dt.timezone.utc)

@@ -24,18 +24,18 @@ from conftest import ENGINES
 from telegram import Update
 
 from bot import paths
+from bot.channels.telegram.app import ALLOWED_UPDATES, build_application, post_init, post_stop
+from bot.channels.telegram.reloading import validating
+from bot.channels.telegram.settings import RateLimit, TelegramSettings
 from bot.cli import load
+from bot.curation.unanswered import UnansweredLog
 from bot.errors import DataError
-from bot.reply import Choice, Reply
-from bot.telegram.app import ALLOWED_UPDATES, build_application, post_init, post_stop
-from bot.telegram.reloading import validating
-from bot.telegram.settings import RateLimit, TelegramSettings
+from bot.pipeline.reply import Choice, Reply
 from bot.testing.botprocess import bot_config
 from bot.testing.config import TEST_TELEGRAM_SECTION, write_config
 from bot.testing.fakeapi import TOKEN, FakeBotAPI
-from bot.unanswered import UnansweredLog
 
-os.environ.setdefault("PTB_TIMEDELTA", "1")  # as bot.telegram.cli does
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as bot.channels.telegram.cli does
 URL = "https://example.org/interview"
 ADMIN = 4242
 

@@ -17,10 +17,10 @@ from harness import (  # noqa: F401 (fake_fixture, inproc_fixture: the fixtures 
     quiet_settings,
 )
 
-from bot.reply import Reply
-from bot.telegram.jsonrequest import json_body
-from bot.telegram.settings import Flood, RateLimit
-from bot.telegram.state import RecentKeys, ReplyCache
+from bot.channels.telegram.jsonrequest import json_body
+from bot.channels.telegram.settings import Flood, RateLimit
+from bot.channels.telegram.state import RecentKeys, ReplyCache
+from bot.pipeline.reply import Reply
 from bot.testing.fakeapi import BOT_ID, BOT_USERNAME
 
 P = 501  # a private chat (= the user's id)

@@ -79,7 +79,8 @@ def restricted_member() -> dict:
 
 
 def skipped_lines(output: str) -> list[tuple[str, str]]:
-    return re.findall(r"WARNING bot\.telegram\.polling: update (\d+) \((\w+)\) skipped", output)
+    logger = r"bot\.channels\.telegram\.polling"
+    return re.findall(rf"WARNING {logger}: update (\d+) \((\w+)\) skipped", output)
 
 
 def test_unparseable_updates_are_skipped_and_the_batch_answered(bot, fake):

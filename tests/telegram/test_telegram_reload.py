@@ -30,7 +30,7 @@ from harness import (
 )
 from telegram import Update
 
-from bot.telegram import reloading
+from bot.channels.telegram import reloading
 
 fake_fixture = pytest.fixture(name="fake")(running_fake)
 

@@ -10,10 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity
 
-from bot.measure import utf16_len
-from bot.reply import Choice, Reply
-from bot.telegram.addressing import entity_text
-from bot.telegram.render import (
+from bot.channels.telegram.addressing import entity_text
+from bot.channels.telegram.render import (
     MAX_TEXT,
     callback_data,
     fits,
@@ -23,6 +21,8 @@ from bot.telegram.render import (
     split_sentences,
     split_text,
 )
+from bot.measure import utf16_len
+from bot.pipeline.reply import Choice, Reply
 from bot.testing.fakeapi import parse_html
 
 URL = "https://example.org/a?b=1&c=<2>"

@@ -179,7 +179,8 @@ def test_replay(bot, fake, case, where):
     assert "Traceback" not in log and " ERROR " not in log and "CRITICAL" not in log, log
     assert all(isinstance(r, dict) for r in messages + edits), out  # no refused request
     assert len(messages) <= 1, [r["text"][:40] for r in messages]  # at most one reply
-    skipped = re.search(rf"WARNING bot\.telegram\.polling: update {update_id} \(\w+\) skipped", log)
+    polling = r"bot\.channels\.telegram\.polling"
+    skipped = re.search(rf"WARNING {polling}: update {update_id} \(\w+\) skipped", log)
     assert bool(skipped) == (expected == "skipped"), log
     query = fake.callback_queries.get(replay.query_id) if replay.query_id else None
     inline = fake.inline_queries.get(replay.inline_id) if replay.inline_id else None

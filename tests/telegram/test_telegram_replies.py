@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from bot.reply import SCRIPTS, render_text
-from bot.telegram.render import inline_article_text
-from bot.telegram.runtime import Runtime
-from bot.telegram.settings import TelegramSettings
+from bot.channels.telegram.render import inline_article_text
+from bot.channels.telegram.runtime import Runtime
+from bot.channels.telegram.settings import TelegramSettings
+from bot.pipeline.reply import SCRIPTS, render_text
 from bot.testing.fakeapi import parse_html
 
 URL = (

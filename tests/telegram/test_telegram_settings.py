@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram.bottoken import TokenError, install_redaction, read_token
+from bot.channels.telegram.settings import DEFAULT_BASE_URL, TelegramSettings, normalize_base_url
 from bot.cli import load
 from bot.errors import DataError
-from bot.telegram.bottoken import TokenError, install_redaction, read_token
-from bot.telegram.settings import DEFAULT_BASE_URL, TelegramSettings, normalize_base_url
 
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
 
@@ -211,7 +211,7 @@ def test_updates_of_one_chat_stay_in_order_while_other_chats_proceed():
 
     from telegram import Update
 
-    from bot.telegram.ordering import PerChatUpdateProcessor
+    from bot.channels.telegram.ordering import PerChatUpdateProcessor
 
     def update(chat: int) -> Update:
         message = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}}
@@ -254,7 +254,7 @@ def test_updates_of_one_chat_stay_in_order_while_other_chats_proceed():
 
 
 def test_flood_guard_window_slides_per_chat():
-    from bot.telegram.flood import FloodGuard
+    from bot.channels.telegram.flood import FloodGuard
 
     now = [0.0]
     guard = FloodGuard(private=3, group=2, window=60, clock=lambda: now[0])

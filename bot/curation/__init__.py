@@ -1,0 +1,1 @@
+"""Curator tools: check, eval, misses, and the unanswered-question log they read."""

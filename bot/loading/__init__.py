@@ -1,0 +1,2 @@
+"""Reading and validating data: config.yaml (config, schema), knowledge/*.yaml (knowledge), YAML
+with line numbers (yamlio)."""

@@ -1,0 +1,68 @@
+"""A message that asks several things: split it into the questions it asks.
+
+"歐洲的優勢和劣勢?" asks two things, as do "你的背景是什麼?你又是怎麼進入生成式 AI 的?" and
+"What are Europe's strengths and weaknesses?". The engine ranks each part on its own and
+answers every part that reaches an entry of its own (see :meth:`bot.pipeline.engine.Engine.answer`);
+a split that yields nothing answerable costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from bot.pipeline.text import strip_markup
+
+_SENTENCE = re.compile(
+    r"[?？!！。;；\n]+"
+    # a comma before a new question: "歐洲的優勢是什麼,你對中國怎麼看?"
+    r"|[,，]\s*(?=(?:还有|還有|另外|那|and|also)?\s*"
+    r"(?:你|您|他|(?:mistral|what|how|why|who|when|where|which|do|does|is|are|can)\b))"
+    # "… and what do you think of …": a second question
+    r"|,?\s+and\s+(?=(?:what|how|why|who|when|where|which)\s+"
+    r"(?:do|does|did|is|are|was|were|about|you|your|would|will|can)\b)",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(
+    r"\s*[,，、]\s*(?:还是|還是|以及|还有|還有|另外|and also|and|or)\s+"
+    r"|(?<=[\u3400-\u9fff])(?:和|與|与|以及|還有|还有|及|跟)(?=[\u3400-\u9fff])"  # 優勢和劣勢
+    r"|\s+(?:and|as well as|&)\s+",
+    re.IGNORECASE,
+)
+
+
+class Part(NamedTuple):
+    """One question of a message: its text, and whether it is a sentence of its own (True)
+    or a piece joined by 和/and (False: often elliptical, "劣勢")."""
+
+    text: str
+    sentence: bool
+
+
+MIN_PART_CHARS = 2
+"""Parts shorter than this (characters, spaces aside) are dropped."""
+MAX_PARTS = 4
+"""At most this many parts are considered (a long list is not a multi-part question)."""
+
+
+def split_parts(text: str) -> list[Part]:
+    """The questions a message asks, in order.
+
+    Args:
+        text: the raw message (any str).
+
+    Returns:
+        Two to :data:`MAX_PARTS` parts: its sentences when it has two or more, else the pieces
+        it joins with 和/與/跟/以及/and/&; otherwise an empty list (one question). Parts keep
+        the user's wording; the bot command and mentions are removed.
+    """
+    message = strip_markup(text)
+    sentences = _pieces(_SENTENCE.split(message))
+    if len(sentences) >= 2:
+        return [Part(s, True) for s in sentences[:MAX_PARTS]]
+    pieces = _pieces(_JOIN.split(sentences[0])) if sentences else []
+    return [Part(p, False) for p in pieces[:MAX_PARTS]] if len(pieces) >= 2 else []
+
+
+def _pieces(texts: list[str]) -> list[str]:
+    return [t.strip() for t in texts if len(t.replace(" ", "").strip()) >= MIN_PART_CHARS]
