@@ -252,6 +252,28 @@ def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(
 
 
 @pytest.mark.parametrize(
+    "text", ["好", "好的", "了解", "懂了", "厲害", "interesting", "cool", "ok thanks", "👍"]
+)
+def test_an_acknowledgement_is_small_talk_never_a_quote(engine, text):
+    reply = engine.answer(text)
+    assert reply.kind == "smalltalk" and not reply.matched and reply.answer_text is None
+
+
+@pytest.mark.parametrize(
+    ("question", "entries"),
+    [
+        # a connecting word (還有, 另外) is no question of its own
+        ("你覺得歐洲在AI方面最大的優勢是什麼?還有,你們為什麼要開源?", ("oss_value", "talent")),
+        # a sentence joining two things, then another sentence: three passages
+        ("欧洲的优势和弱点分别是什么?还有你们为什么开源?", ("oss_value", "talent", "fragmented")),
+        ("What is your background and why open source?", ("background", "oss_value")),
+    ],
+)
+def test_every_part_is_answered_and_only_the_parts(engine, question, entries):
+    assert engine.answer(question).entry_ids == entries
+
+
+@pytest.mark.parametrize(
     ("typed", "corrected"),
     [
         ("opne sourse models", "open sourse models"),  # a swap; sourse is a listed typo
@@ -266,6 +288,9 @@ def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(
             "a french bank that wants us cloud providers",
             "a french bank that wants us cloud providers",
         ),
+        # words the encoder's vocabulary holds whole are real words, not typos of ours
+        ("what got him into ai in the first place", "what got him into ai in the first place"),
+        ("good night", "good night"),
     ],
 )
 def test_english_typos_are_corrected_against_the_knowledges_words(engine, typed, corrected):

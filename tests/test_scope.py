@@ -65,6 +65,13 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         # a date needs a year; a span of time (四個月) is no date
         ("On what exact date did they ship their first model?", "team_speed", ("exact date",)),
         ("How many engineers work at the Paris HQ?", "talent", ("engineers",)),
+        # the plural noun is what is counted, not the word before it
+        ("How many paying customers does Mistral have?", "portable", ("customers",)),
+        ("How old is Arthur Mensch?", "cofounders", ("how old",)),  # an age needs a year
+        # where he studied: no place is named in his background
+        ("你的博士是在哪裡讀的?", "background", ("在哪里读",)),
+        ("Where did you study?", "background", ("where did you study",)),
+        ("你们为什么在法国创业", "cofounders", ()),  # no place asked
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
@@ -205,6 +212,7 @@ def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, ques
         "mistral的模型在国内能直接用不",  # 国内: use in China
         "你喜歡吃什麼?",  # his private life
         "他认为AI将来会不会产生意识?",  # consciousness
+        "Mistral 在巴黎的辦公室在哪?",  # its offices
     ],
 )
 def test_subjects_he_never_addressed_are_never_quoted(engine, question):

@@ -114,7 +114,7 @@ class Lexicon:
     detail_cues: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     """Kind → phrases of questions asking for one specific fact: ``what`` (哪所, 名字), ``time``
     (多久, when), ``year`` (哪一年), ``quantity`` (多少, how many), ``person`` (是谁, who is),
-    ``price`` (多少钱, how much does it cost).
+    ``price`` (多少钱, how much does it cost), ``place`` (在哪里读, where did you study).
     The passage quoted must give that fact (see :mod:`bot.pipeline.scope`)."""
     followup_more: tuple[str, ...] = ()
     """Whole messages asking to go on ("tell me more", 還有呢): see :mod:`bot.pipeline.followup`."""
@@ -392,7 +392,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
     )
 
 
-DETAIL_KINDS = ("what", "time", "year", "quantity", "person", "price")
+DETAIL_KINDS = ("what", "time", "year", "quantity", "person", "price", "place")
 """Kinds of detail a question can ask for (keys of the lexicon's ``detail_cues``)."""
 
 

@@ -329,6 +329,8 @@ class Engine:
         sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
         for part, sentence in split_parts(question):
             simplified = normalize(part)
+            if self.followups.kind(simplified) or self.smalltalk.match(simplified):
+                continue  # "還有, 你們為什麼開源?": a connecting word, not a question
             ranking = self.matcher.rank(simplified)
             best = self.decide(part, simplified, ranking).answered
             if best is None or best.entry_id in chosen:

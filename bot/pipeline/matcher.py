@@ -253,6 +253,7 @@ class Matcher:
     ) -> None:
         self._coefficients = dict(coefficients or CALIBRATION)
         self._semantic = _Semantic(knowledge, embedder)
+        self._embedder = embedder
         self._tokenizer = tokenizer
         self._ids = tuple(e.id for e in knowledge.entries)
         self._generic = {tokenizer.canonical(normalize(g)) for g in knowledge.lexicon.generic}
@@ -333,8 +334,10 @@ class Matcher:
         that is not another form of one (same Snowball stem), becomes the known content word
         one edit away (two from :data:`LONG_TYPO_CHARS` letters; a swap of two neighbouring
         letters is one edit; below :data:`SHORT_TYPO_CHARS` letters only a swap): "opne sourse"
-        → "open source", "backround" → "background". Chinese is left alone (jieba and the
-        synonyms handle it).
+        → "open source", "backround" → "background". A word the sentence encoder's vocabulary
+        holds whole is a real word, never a typo ("place" stays, not "pace";
+        :meth:`bot.pipeline.semantic.Embedder.knows_word`). Chinese is left alone (jieba and
+        the synonyms handle it).
 
         Args:
             normalized: text after :func:`bot.pipeline.text.normalize`.
@@ -349,6 +352,8 @@ class Matcher:
                 return word
             if self._tokenizer.stem(word) in self._latin_stems:
                 return word  # another form of a known word (wants, providers)
+            if self._embedder.knows_word(word):
+                return word  # a real word the knowledge does not use (place → not pace)
             limit = 2 if len(word) >= LONG_TYPO_CHARS else 1
             found = process.extract(
                 word,

@@ -18,8 +18,8 @@ _SENTENCE = re.compile(
     # a comma before a new question: "歐洲的優勢是什麼,你對中國怎麼看?"
     r"|[,，]\s*(?=(?:还有|還有|另外|那|and|also)?\s*"
     r"(?:你|您|他|(?:mistral|what|how|why|who|when|where|which|do|does|is|are|can)\b))"
-    # "… and what do you think of …": a second question
-    r"|,?\s+and\s+(?=(?:what|how|why|who|when|where|which)\s+"
+    # "… and what do you think of …", "… and why open source?": a second question
+    r"|,?\s+and\s+(?=why\b|(?:what|how|who|when|where|which)\s+"
     r"(?:do|does|did|is|are|was|were|about|you|your|would|will|can)\b)",
     re.IGNORECASE,
 )
@@ -29,6 +29,13 @@ _JOIN = re.compile(
     r"|\s+(?:and|as well as|&)\s+",
     re.IGNORECASE,
 )
+
+
+_LEADING = re.compile(
+    r"^(?:还有|還有|另外|以及|而且|and also|and|also|plus)(?:\s+|[,，]\s*|(?=[\u3400-\u9fff]))",
+    re.I,
+)
+"""A connecting word opening a part ("還有你們為什麼開源"): not part of the question."""
 
 
 class Part(NamedTuple):
@@ -52,17 +59,28 @@ def split_parts(text: str) -> list[Part]:
         text: the raw message (any str).
 
     Returns:
-        Two to :data:`MAX_PARTS` parts: its sentences when it has two or more, else the pieces
-        it joins with 和/與/跟/以及/and/&; otherwise an empty list (one question). Parts keep
+        Two to :data:`MAX_PARTS` parts: its sentences when it has two or more (a sentence
+        that joins pieces with 和/與/跟/以及/and/& gives the pieces), else the pieces it joins;
+        otherwise an empty list (one question). A connecting word opening a part (還有,
+        另外, and) is dropped. Parts keep
         the user's wording; the bot command and mentions are removed.
     """
     message = strip_markup(text)
     sentences = _pieces(_SENTENCE.split(message))
     if len(sentences) >= 2:
-        return [Part(s, True) for s in sentences[:MAX_PARTS]]
+        parts: list[Part] = []
+        for sentence in sentences:  # "歐洲的優勢和弱點是什麼?還有你們為什麼開源?": three
+            pieces = _pieces(_JOIN.split(sentence))
+            if len(pieces) >= 2:
+                parts.extend(Part(p, False) for p in pieces)
+            else:
+                parts.append(Part(sentence, True))
+        return parts[:MAX_PARTS]
     pieces = _pieces(_JOIN.split(sentences[0])) if sentences else []
     return [Part(p, False) for p in pieces[:MAX_PARTS]] if len(pieces) >= 2 else []
 
 
 def _pieces(texts: list[str]) -> list[str]:
-    return [t.strip() for t in texts if len(t.replace(" ", "").strip()) >= MIN_PART_CHARS]
+    """The non-trivial texts, stripped, without a leading connecting word."""
+    stripped = (_LEADING.sub("", t.strip()) for t in texts)
+    return [t.strip() for t in stripped if len(t.replace(" ", "").strip()) >= MIN_PART_CHARS]

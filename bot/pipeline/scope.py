@@ -52,6 +52,10 @@ TITLE_CASE_SHARE = 0.6
 least :data:`TITLE_CASE_MIN` of them) are capitalised, it is written in Title Case and capitals
 say nothing about names ("What Makes Mistral Different From Others?")."""
 TITLE_CASE_MIN = 4
+MAX_CUE_WORDS = 4
+"""A detail cue is at most this many words ("where did you study", "how much does it cost")."""
+PLACE_TAG = "ns"
+"""jieba's tag of a place name (法国, 硅谷)."""
 LANGUAGE_ENDINGS = ("语", "文")
 """A Chinese noun ending so, after a people's or place's name (中文, 日语, 西班牙语), names a
 language: a subject like a name. Not 无语 (speechless), 成语 (idiom), 论文 (paper)."""
@@ -105,6 +109,10 @@ class Scope:
                 "time": bool(_TIME.search(simplified)),
                 "year": bool(_YEAR.search(simplified)),
                 "price": bool(_PRICE.search(simplified)),
+                "place": any(
+                    self._tokenizer.tag(raw) == PLACE_TAG
+                    for raw, _canonical in tokenizer.words(normalize(simplified))
+                ),
             }
         self._answers = {}
         for entry in knowledge.entries:
@@ -224,6 +232,7 @@ class Scope:
         * ``quantity``: the passage must give a number next to the word counted (三个方面);
         * ``time``: a span or point of time (两年半, 一年前); ``year``: a year (2023);
         * ``person``: someone named (Guillaume Lample);
+        * ``place``: a place named (法国, 硅谷: jieba's place tag);
         * ``price``: an amount of money (0.5 美元, €2): he called the models well priced but
           named no price;
         * and for every kind but ``quantity`` and ``price``, the words asked about must be in
@@ -253,7 +262,7 @@ class Scope:
             cue = "".join(raws[i:j]) if is_cjk(raws[i][0]) else " ".join(raws[i:j])
             forward = cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()
             window = after if forward and after else before  # 营收多少 looks back
-            if kind in ("person", "time", "year", "price") and not gives[kind]:
+            if kind in ("person", "time", "year", "price", "place") and not gives[kind]:
                 missing.append(cue)  # who: no one named; when: no time given; no price
             if kind == "price":
                 continue
@@ -262,7 +271,11 @@ class Scope:
             asked = [words[k] for k in window if self._asked(*words[k])]
             if kind == "quantity":
                 counted = [(raw, c) for raw, c in (words[k] for k in window) if c is not None]
-                head = (counted[0] if forward else counted[-1]) if counted else ("", "")
+                # the word counted, nearest the cue; in English the plural noun ("how many
+                # paying customers" counts customers, not "paying")
+                counted = counted if forward else counted[::-1]
+                plural = [(raw, c) for raw, c in counted if cue.isascii() and raw.endswith("s")]
+                head = (plural or counted or [("", "")])[0]
                 if not self._counts(text, *head):  # the word counted: 多少人, 营收多少
                     missing.append(head[0] or cue)
                 continue
@@ -276,7 +289,7 @@ class Scope:
         """Every detail cue among the words: (first word, end, kind)."""
         spans = []
         for i in range(len(raws)):
-            for j in range(i + 1, min(len(raws), i + 3) + 1):
+            for j in range(i + 1, min(len(raws), i + MAX_CUE_WORDS) + 1):
                 joined = "".join(raws[i:j])
                 kind = self._cue_kinds.get(joined) or self._cue_kinds.get(" ".join(raws[i:j]))
                 if kind is None and j == i + 1 and is_cjk(joined[0]):

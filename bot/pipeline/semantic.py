@@ -96,6 +96,12 @@ class Embedder:
         backend._threadpool = None
         return backend
 
+    def knows_word(self, word: str) -> bool:
+        """True when ``word`` (lower case) is one whole piece of the encoder's sentencepiece
+        vocabulary: a common word of some language (place, night, startup), not a typo
+        (sourse, backround, opne), which splits into several pieces."""
+        return self._tokenizer.piece_to_id("\u2581" + word) != self._tokenizer.unk_id()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts.
 
