@@ -273,6 +273,14 @@ def test_every_part_is_answered_and_only_the_parts(engine, question, entries):
     assert engine.answer(question).entry_ids == entries
 
 
+def test_the_score_of_an_answer_given_by_its_parts_is_the_weakest_part(engine):
+    # the whole message names China (absent): only the covered part is answered, and the
+    # score reported is that part's, not the declined whole's
+    reply = engine.answer("歐洲的優勢?你對中國怎麼看?")
+    assert reply.entry_ids == ("talent",)
+    assert reply.to_json()["score"] >= engine.config.thresholds.answer
+
+
 @pytest.mark.parametrize(
     ("typed", "corrected"),
     [

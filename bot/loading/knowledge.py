@@ -132,7 +132,8 @@ class Lexicon:
     passage whose keywords name only the other: sentence embeddings put "Europe's strength"
     next to "Europe's weakness" (the matcher's ``opposed`` feature)."""
     addressee_cues: tuple[str, ...] = ()
-    """Words that make a question about him or his company (你, 他, your, he): there, terms
+    """Words that make a question about him, his company or his reasons (你, 他, your, why):
+    there, terms
     every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees."""
     """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
     only the point of comparison there (see :mod:`bot.pipeline.scope`)."""

@@ -309,8 +309,9 @@ class Engine:
 
     def _part_answers(
         self, question: str, first: tuple[str, ...], own_words: bool = False
-    ) -> tuple[str, ...]:
-        """Entry ids answering the parts of a multi-part question
+    ) -> dict[str, float]:
+        """Entry ids answering the parts of a multi-part question, each with its part's
+        confidence (0-100; ``first`` has none: the caller knows it)
         (:func:`bot.pipeline.parts.split_parts`), each part decided on its own, after ``first`` (the
         whole message's answer, if any).
 
@@ -323,9 +324,11 @@ class Engine:
         message asked a detail the interview lacks), a part joins only with
         :data:`MIN_PART_TOKENS` content words of its own: "…, and what did they build there?"
         leans on the detail asked and is no question of its own.
-        Returns () for a one-part question, or when no part adds a passage.
+        Returns an empty dict for a one-part question, or when no part adds a passage; else
+        every chosen id, in order, ``first`` included.
         """
         chosen = list(first)
+        confidences: dict[str, float] = {}
         sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
         for part, sentence in split_parts(question):
             simplified = normalize(part)
@@ -344,10 +347,11 @@ class Engine:
             if not chosen or near or strong:
                 chosen.append(entry_id)
                 sentences[entry_id] = sentence
+                confidences[entry_id] = best.confidence
         added = chosen[len(first) :]
         if not first and len(added) == 1 and not sentences.get(added[0]):
-            return ()  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
-        return tuple(chosen) if added else ()
+            return {}  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
+        return {e: confidences.get(e, 100.0) for e in chosen} if added else {}
 
     def _same_turn(self, a: str, b: str) -> bool:
         """True when entries a and b answer the same interviewer question."""
@@ -499,10 +503,12 @@ class Engine:
         parts = self._part_answers(question, first, own_words=related)
         if related and decision.best is not None:
             # the passage just said to lack the detail is not quoted for another part
-            parts = tuple(p for p in parts if p != decision.best.entry_id)
+            parts.pop(decision.best.entry_id, None)
         if first or parts:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
-            ids = parts or first
-            confidence = decision.best.confidence if decision.best else 0.0
+            ids = tuple(parts) or first
+            whole = decision.best.confidence if decision.best else 0.0
+            # the weakest passage given: the whole message's confidence when it was answered
+            confidence = min(whole if e in first else parts[e] for e in ids)
             reply = self.answer_entries(ids, script, question, confidence)
             return replace(reply, top=top)
         if followup is not None and context is not None and context.last:
