@@ -125,6 +125,8 @@ class Lexicon:
     followup_about: tuple[str, ...] = ()
     """Openings of elliptical questions (那…呢, what about): see :mod:`bot.pipeline.followup`."""
     contrast_cues: tuple[str, ...] = ()
+    """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
+    only the point of comparison there (see :mod:`bot.pipeline.scope`)."""
     positive_aspects: tuple[str, ...] = ()
     """Words of a good side (优势, strength); see :data:`negative_aspects`."""
     negative_aspects: tuple[str, ...] = ()
@@ -133,10 +135,8 @@ class Lexicon:
     next to "Europe's weakness" (the matcher's ``opposed`` feature)."""
     addressee_cues: tuple[str, ...] = ()
     """Words that make a question about him, his company or his reasons (你, 他, your, why):
-    there, terms
-    every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees."""
-    """Phrases of comparisons (rather than, 相比): a name the interview never mentions may be
-    only the point of comparison there (see :mod:`bot.pipeline.scope`)."""
+    there, terms every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees
+    (see :func:`bot.pipeline.decide.decide`)."""
 
 
 @dataclass(frozen=True)
