@@ -152,7 +152,8 @@ class UnansweredSettings:
 
     path: Path | None = setting(
         None,
-        "the log file (JSON Lines; fallback and suggestion questions), relative to the "
+        "the log file (JSON Lines; fallback and suggestion questions of the console and "
+        "Telegram, not of ask), relative to the "
         "config's folder, or, in the shipped config, to the state dir (`$STATE_DIRECTORY`, else "
         "`~/.local/state/mensch-bot`); null = off",
         _log_path,
