@@ -119,6 +119,15 @@ def test_more_goes_on_through_the_turn_then_related_then_says_that_is_all(engine
     assert that_is_all.paragraphs[0].startswith("關於這一點,我在那次訪談裡就說了這些")
 
 
+def test_after_that_is_all_the_conversation_goes_on_with_what_he_offered(engine):
+    replies = conversation(engine, "欧洲的优势是什么?", "那劣势呢?", "为什么?", "还有呢?")
+    that_is_all, more = replies[2], replies[3]
+    assert that_is_all.kind == "related" and that_is_all.goes_on_from == ("fragmented",)
+    offered = [c.entry_id for c in that_is_all.suggestions]
+    # "还有呢?" is not met with the help text: it goes on with the passage he offered
+    assert more.kind == "answer" and more.entry_ids[0] == offered[0]
+
+
 def test_follow_up_without_context_says_how_to_ask(engine):
     for text in ("tell me more", "還有呢?", "為什麼?"):
         reply = engine.answer(text)

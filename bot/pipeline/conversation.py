@@ -36,12 +36,14 @@ class Context:
 
     def after(self, reply: Reply) -> Context:
         """The context once ``reply`` has been sent: an answer becomes the last answer; small
-        talk keeps it ("thanks", then "tell me more" still goes on from it); a decline
+        talk keeps it ("thanks", then "tell me more" still goes on from it), and so does his
+        "that's all I said about it" (:attr:`bot.pipeline.reply.Reply.goes_on_from`); a decline
         (fallback, suggestions, a detail not given) leaves nothing to go on from, so "tell me
         more" after "你對中國怎麼看" does not jump back to an earlier topic."""
         if reply.kind == "answer" and reply.entry_ids:
             return Context(reply.entry_ids, self.given | set(reply.entry_ids), reply.script)
-        if reply.kind == "smalltalk":
+        if reply.kind == "smalltalk" or reply.goes_on_from:
+            # small talk, or his "that's all I said": still on the same answer
             return Context(self.last, self.given, reply.script)
         return Context((), self.given, reply.script)  # a decline: nothing to go on from
 

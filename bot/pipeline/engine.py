@@ -395,6 +395,7 @@ class Engine:
             paragraphs=(self.persona("no_more", script),),
             suggestions=choices[:3] or untold or self.topics(script),
             top=top,
+            goes_on_from=context.last,
         )
 
     def decide(self, question: str, simplified: str, ranking: list[Score]) -> Decision:

@@ -77,6 +77,9 @@ class Reply:
         pick_hint: when the reply has :attr:`choices`, the line asking for a number from 1 to
             their count ("請輸入 1 到 3 之間的數字…"), for a channel that numbers them; ""
             otherwise.
+        goes_on_from: for his "that's all I said about it" (kind "related" after a
+            follow-up), the entries of the answer it goes on from: the conversation stays on
+            them (:meth:`bot.pipeline.conversation.Context.after`); () otherwise.
     """
 
     kind: Kind
@@ -96,6 +99,7 @@ class Reply:
     declined: Reply | None = None
     topics: tuple[Choice, ...] = ()
     pick_hint: str = ""
+    goes_on_from: tuple[str, ...] = ()
     top: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     """The three best (entry id, confidence) pairs, for logs and diagnostics."""
 
