@@ -10,6 +10,8 @@ import json
 import re
 import signal
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -26,7 +28,7 @@ from harness import (
     served_copy,
 )
 
-from bot.testing.botprocess import BotProcess
+from bot.testing.botprocess import REPO, BotProcess
 from bot.testing.config import write_config
 from bot.testing.fakeapi import BOT_USERNAME, TOKEN, FakeBotAPI
 
@@ -193,3 +195,16 @@ def test_rejected_token_and_unreachable_server(tmp_path):
     assert code == 1 and "mensch-bot run: cannot reach the Bot API server" in output
     assert "Traceback" not in output  # PTB's start-up retry loop is kept to one line
     assert TOKEN not in output
+
+
+def test_trychat_lets_a_person_talk_to_the_real_bot_without_telegram():
+    """``python -m bot.testing.trychat``: each stdin line is a user's message; replies print."""
+    lines = "歐洲的優勢是什麼?\n你對中國怎麼看\n\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.testing.trychat"],
+        input=lines, capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "歐洲人才濟濟" in result.stdout  # his words on Europe's strength, with the source
+    assert "這個問題我在那次訪談裡沒有談到" in result.stdout  # China: honest fallback
+    assert "Traceback" not in result.stdout + result.stderr
