@@ -64,6 +64,17 @@ def test_yaml_syntax_error_has_a_line(project):
     assert err.value.line > 0
 
 
+def test_a_character_yaml_forbids_is_one_line_with_its_line(project):
+    lexicon = project / "knowledge" / "lexicon.yaml"
+    text = lexicon.read_text(encoding="utf-8")
+    at = text.index("\nsynonyms:") + 1
+    lexicon.write_text(text[:at] + "\x00" + text[at:], encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_knowledge(project / "knowledge")
+    line = line_of(lexicon, "\x00synonyms:")
+    assert str(err.value) == f"{lexicon}:{line}: invalid YAML: character U+0000 is not allowed"
+
+
 def test_too_few_variants(project):
     entries = project / "knowledge" / "entries.yaml"
     text = entries.read_text(encoding="utf-8")

@@ -146,5 +146,12 @@ def _read_yaml(path: Path) -> Any:
         line = min(line, len(text.splitlines()) or 1)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise DataError(path, line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, …)
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise DataError(
+            path, line, f"invalid YAML: character U+{code:04X} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
-        raise DataError(path, 0, f"invalid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise DataError(path, 0, f"invalid YAML: {first}") from None
