@@ -244,7 +244,7 @@ def test_offtopic_cue_does_not_block_the_same_topic_asked_plainly(engine):
     assert engine.answer("你们的模型法语好吗").entry_id == "language"
 
 
-@pytest.mark.parametrize("text", ["", "🤔🚀😀", "。。。", "tell me more", "為什麼?"])
+@pytest.mark.parametrize("text", ["", "🤔🚀😀", "。。。", "tell me more", "為什麼?", "3.5", "2024"])
 def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(engine, text):
     reply = engine.answer(text)
     assert reply.kind == "smalltalk" and not reply.matched
@@ -252,7 +252,20 @@ def test_nothing_to_answer_gets_how_to_ask_not_a_claim_he_did_not_talk_about_it(
 
 
 @pytest.mark.parametrize(
-    "text", ["好", "好的", "了解", "懂了", "厲害", "interesting", "cool", "ok thanks", "👍"]
+    "text",
+    [
+        "好",
+        "好的",
+        "了解",
+        "懂了",
+        "厲害",
+        "收到",
+        "哈哈",
+        "interesting",
+        "cool",
+        "ok thanks",
+        "👍",
+    ],
 )
 def test_an_acknowledgement_is_small_talk_never_a_quote(engine, text):
     reply = engine.answer(text)

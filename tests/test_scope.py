@@ -72,6 +72,10 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("你的博士是在哪裡讀的?", "background", ("在哪里读",)),
         ("Where did you study?", "background", ("where did you study",)),
         ("你们为什么在法国创业", "cofounders", ()),  # no place asked
+        ("where did you get your PhD", "background", ("where did you get",)),
+        ("how much does Mistral Large cost", "value_prop", ("cost",)),
+        ("When was Mistral founded", "cofounders", ("when was mistral founded",)),
+        ("what's your biggest competitor", "portable", ("competitor",)),
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
@@ -213,6 +217,13 @@ def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, ques
         "你喜歡吃什麼?",  # his private life
         "他认为AI将来会不会产生意识?",  # consciousness
         "Mistral 在巴黎的辦公室在哪?",  # its offices
+        "where is Mistral headquartered",
+        # an opinion of a name he mentions only in passing
+        "what do you think of Google",
+        "what do you think of Meta",
+        "Meta的模型怎么样",
+        "你喜歡矽谷嗎",
+        "开源模型有什么风险",  # the bad side of open source: he named none
     ],
 )
 def test_subjects_he_never_addressed_are_never_quoted(engine, question):
@@ -241,6 +252,10 @@ def test_a_part_leaning_on_a_missing_detail_is_not_answered(engine):
 )
 def test_a_question_about_one_side_gets_that_side(engine, question, entry_id):
     assert engine.answer(question).entry_ids == (entry_id,)
+
+
+def test_a_covered_part_is_answered_beside_a_detail_he_did_not_give(engine):
+    assert engine.answer("歐洲的優勢是什麼?你幾歲?").entry_ids == ("talent",)
 
 
 def test_a_strength_question_never_quotes_the_weakness(engine):

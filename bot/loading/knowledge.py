@@ -133,6 +133,12 @@ class Lexicon:
     """Words of a bad side (弱点, weakness). A question about one side is not answered by a
     passage whose keywords name only the other: sentence embeddings put "Europe's strength"
     next to "Europe's weakness" (the matcher's ``opposed`` feature)."""
+    opinion_cues: tuple[str, ...] = ()
+    """Phrases asking his opinion of something (你怎么看, what do you think of): such a question
+    matched on a name he only mentions in passing (Google, Meta) is not answered."""
+    passing_names: tuple[str, ...] = ()
+    """Names he mentions only in passing (Meta, where his co-founders worked): an opinion
+    question matched on them alone is not answered (see :data:`opinion_cues`)."""
     addressee_cues: tuple[str, ...] = ()
     """Words that make a question about him, his company or his reasons (你, 他, your, why):
     there, terms every entry shares (生成式AI, DeepMind) are evidence when the meaning agrees
@@ -384,6 +390,8 @@ def _load_lexicon(directory: Path) -> Lexicon:
         detail_cues=_detail_cues(node, path),
         contrast_cues=_optional_list(node, "contrast_cues", path),
         addressee_cues=_optional_list(node, "addressee_cues", path),
+        opinion_cues=_optional_list(node, "opinion_cues", path),
+        passing_names=_optional_list(node, "passing_names", path),
         positive_aspects=_optional_list(node, "positive_aspects", path),
         negative_aspects=_optional_list(node, "negative_aspects", path),
         followup_more=_optional_list(node, "followup_more", path),

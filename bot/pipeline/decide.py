@@ -73,9 +73,10 @@ def decide(
         thresholds: answer and suggest thresholds (0-100), margin (log-odds), max suggestions.
         related: ``related(a, b)`` is True when entries a and b are sibling passages.
         offtopic: the question holds an off-topic cue of the lexicon.
-        personal: the question holds an addressee cue (你, 他, your): it asks about him, so an
-            entry matched on generic terms only may still be answered when it is also the
-            nearest in meaning (its ``semantic_lead`` is positive).
+        personal: the question holds an addressee cue (你, 他, your, why) and no opinion cue
+            (你怎么看, what do you think of): it asks about him, so an entry matched on generic
+            terms only may still be answered when it is also the nearest in meaning (its
+            ``semantic_lead`` is positive).
         absent: names in the question absent from the interview
             (:meth:`bot.pipeline.scope.Scope.absent_subjects`).
         missing: ``missing(entry_id)`` gives the detail nouns that entry's passage lacks

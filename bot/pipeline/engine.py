@@ -64,6 +64,10 @@ class Engine:
         self._entries = {e.id: e for e in knowledge.entries}
         self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
         self._addressee = tuple(normalize(c) for c in knowledge.lexicon.addressee_cues if c.strip())
+        self._opinion = tuple(normalize(c) for c in knowledge.lexicon.opinion_cues if c.strip())
+        self._passing = frozenset(
+            t for n in knowledge.lexicon.passing_names for t in self._tokenizer.tokens(normalize(n))
+        )
         self.smalltalk = SmallTalkMatcher(knowledge)
         self._probe = {
             e.id: squeeze(to_simplified(e.answer[0]))[:QUOTE_PROBE_CHARS] for e in knowledge.entries
@@ -414,14 +418,24 @@ class Engine:
             and self._stands_without(simplified, absent, ranking[0])
         ):
             absent = ()
+        opinion = has_phrase(simplified, self._opinion)
         return decide(
             ranking,
             self.config.thresholds,
             self._related,
-            offtopic=self._has_offtopic_cue(simplified),
-            personal=has_phrase(simplified, self._addressee),
+            offtopic=self._has_offtopic_cue(simplified)
+            or (opinion and bool(ranking) and self._on_names_only(ranking[0])),
+            personal=has_phrase(simplified, self._addressee) and not opinion,
             absent=absent,
             missing=lambda entry_id: self.scope.missing_details(simplified, entry_id),
+        )
+
+    def _on_names_only(self, best: Score) -> bool:
+        """True when the entry matched only on names he mentions in passing (Meta, Google:
+        the lexicon's ``passing_names``) or terms every entry shares: an opinion question
+        ("what do you think of Meta") about them is not one he answered."""
+        return bool(best.matched) and all(
+            t in self._passing or t in self.scope.generic for t in best.matched
         )
 
     def _stands_without(self, simplified: str, names: tuple[str, ...], best: Score) -> bool:
@@ -494,7 +508,7 @@ class Engine:
             if context is not None and context.last:
                 followed = self._follow_up(question, followup, script, context, ())
             return followed or self.help(question, script)
-        if not cleaned:  # emoji, punctuation, nothing: no question to answer yet
+        if not any(c.isalpha() for c in cleaned):  # emoji, digits, nothing: no question yet
             return self.help(question, script)
         ranking = self.matcher.rank(simplified)
         decision = self.decide(question, simplified, ranking)
@@ -502,9 +516,6 @@ class Engine:
         first = (decision.answered.entry_id,) if decision.answered else ()
         related = decision.kind == "related"
         parts = self._part_answers(question, first, own_words=related)
-        if related and decision.best is not None:
-            # the passage just said to lack the detail is not quoted for another part
-            parts.pop(decision.best.entry_id, None)
         if first or parts:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
             ids = tuple(parts) or first
             whole = decision.best.confidence if decision.best else 0.0

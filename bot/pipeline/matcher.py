@@ -399,9 +399,13 @@ class Matcher:
 
     @staticmethod
     def _opposed(question: tuple[bool, ...], entry: tuple[bool, ...]) -> bool:
-        """True when the question names one side only (good: 优势; bad: 弱点) and the entry's
-        keywords name only the other."""
-        return sum(question) == 1 and sum(entry) == 1 and question != entry
+        """True when the question names one side only (good: 优势; bad: 弱点, 风险) and the
+        entry's keywords name only the other, or, for the bad side, neither: "开源有什么风险"
+        is not answered by a passage on what open source is good for."""
+        if sum(question) != 1:
+            return False
+        bad_side_asked = question[1]
+        return (sum(entry) == 1 and question != entry) or (bad_side_asked and not any(entry))
 
     def rank(self, normalized: str) -> list[Score]:
         """Score every entry for one question.
