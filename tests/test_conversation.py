@@ -228,3 +228,12 @@ def test_after_a_decline_there_is_nothing_to_go_on_from(engine):
 )
 def test_the_covered_part_of_a_question_is_answered(engine, question, entries):
     assert engine.answer(question).entry_ids == entries
+
+
+def test_chinese_written_the_same_in_both_scripts_follows_the_conversation(engine):
+    # "那Meta呢" has no character that tells Simplified from Traditional
+    simplified = Context().after(engine.answer("欧洲的优势是什么?"))
+    traditional = Context().after(engine.answer("歐洲的優勢是什麼?"))
+    assert engine.answer("那Meta呢", context=simplified).script == "hans"
+    assert engine.answer("那Meta呢", context=traditional).script == "hant"
+    assert engine.answer("那Meta呢").script == "hant"  # no conversation: the published script

@@ -62,3 +62,12 @@ def test_has_phrase_whole_latin_words_chinese_anywhere():
 
     assert has_phrase("how to deploy", ["how to"]) and not has_phrase("show to me", ["how to"])
     assert has_phrase("我想问估值多少", ["估值"]) and not has_phrase("价值", ["估值", ""])
+
+
+def test_script_neutral_chinese():
+    from bot.pipeline.text import script_neutral
+
+    assert script_neutral("那Meta呢")
+    assert not script_neutral("那開源呢")  # 開 is Traditional only
+    assert not script_neutral("那开源呢")
+    assert not script_neutral("what about Meta")  # no Chinese at all

@@ -23,7 +23,14 @@ from bot.pipeline.reply import Choice, Kind, Reply, Script, attribution_line
 from bot.pipeline.scope import Scope
 from bot.pipeline.semantic import Embedder
 from bot.pipeline.smalltalk import SmallTalkMatcher
-from bot.pipeline.text import clean, detect_script, has_phrase, normalize, to_simplified
+from bot.pipeline.text import (
+    clean,
+    detect_script,
+    has_phrase,
+    normalize,
+    script_neutral,
+    to_simplified,
+)
 from bot.pipeline.tokens import Tokenizer
 
 QUOTE_PROBE_CHARS = 20
@@ -470,8 +477,10 @@ class Engine:
             question: the user's message, any str (empty, 100,000 characters, emoji, control
                 characters and lone surrogates included). Only the first 500 characters are
                 matched.
-            script_hint: the script to reply in when the message has no letters to tell
-                (digits, emoji, punctuation only): e.g. the script of the conversation so far.
+            script_hint: the script to reply in when the message cannot tell: no letters
+                (digits, emoji, punctuation only), or Chinese written the same in both scripts
+                ("那Meta呢"): e.g. the script of the conversation so far. Default: the
+                context's script.
             context: the conversation so far (see :mod:`bot.pipeline.conversation`). Used only when
                 the message alone is not answered and reads as a follow-up ("那優勢呢?", "tell me
                 more", "為什麼?"): a complete question is answered the same with or without it.
@@ -486,8 +495,12 @@ class Engine:
             raise TypeError(f"question must be str, not {type(question).__name__}")
         cleaned = clean(question)
         script = detect_script(cleaned)
-        if script_hint is not None and not any(c.isalpha() for c in cleaned):
-            script = script_hint
+        hint = script_hint or (context.script if context is not None else None)
+        if hint is not None and (
+            not any(c.isalpha() for c in cleaned)
+            or (script != "en" and hint != "en" and script_neutral(cleaned))
+        ):
+            script = hint  # "那Meta呢" in a Simplified conversation is answered in Simplified
         simplified = to_simplified(cleaned)
         smalltalk = self._smalltalk_reply(question, simplified, script)
         if smalltalk is not None:

@@ -84,6 +84,17 @@ def detect_script(text: str) -> Script:
     return "hans" if simp_only > trad_only else "hant"
 
 
+def script_neutral(text: str) -> bool:
+    """True when ``text`` holds Chinese characters and every one is written the same in
+    Traditional and Simplified (那, 呢; not 開/开): "那Meta呢" could be either script.
+
+    Args:
+        text: the user's message, any length (the first MAX_QUESTION_CHARS are read).
+    """
+    han = "".join(c for c in text[:MAX_QUESTION_CHARS] if is_cjk(c))
+    return bool(han) and all(to_simplified(c) == c == to_traditional(c) for c in han)
+
+
 def _keep(char: str) -> bool:
     category = unicodedata.category(char)
     return category[0] in "LN" and category != "Nl" or is_cjk(char)
