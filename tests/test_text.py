@@ -1,6 +1,13 @@
 """Normalisation: full-width, mixed scripts, emoji, mentions, commands, URLs, control chars."""
 
-from bot.pipeline.text import MAX_QUESTION_CHARS, clean, compact, detect_script, normalize
+from bot.pipeline.text import (
+    MAX_QUESTION_CHARS,
+    clean,
+    compact,
+    detect_script,
+    normalize,
+    script_neutral,
+)
 
 
 def test_full_width_letters_and_digits_become_half_width_lower_case():
@@ -65,8 +72,6 @@ def test_has_phrase_whole_latin_words_chinese_anywhere():
 
 
 def test_script_neutral_chinese():
-    from bot.pipeline.text import script_neutral
-
     assert script_neutral("那Meta呢")
     assert not script_neutral("那開源呢")  # 開 is Traditional only
     assert not script_neutral("那开源呢")
