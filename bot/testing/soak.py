@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.pipeline.text import script_neutral
 from bot.testing.botprocess import BotProcess, bot_config
 from bot.testing.fakeapi import BOT_USERNAME, HANG_UP, FakeBotAPI, Fault, parse_html
 
@@ -60,6 +61,16 @@ HOSTILE = [
     "🤖🔥🇪🇺👍🏽",  # emoji only
 ]
 TEXTS = QUESTIONS + HOSTILE
+SCRIPT_OPENERS = ("开源模型有什么价值", "為什麼要開源?", "why open source?")
+"""A question in each script: what a text that tells no script is calibrated after."""
+
+
+def _tells_script(text: str) -> bool:
+    """True when ``text`` tells its script: Latin letters, or Chinese not written the same in
+    both scripts."""
+    return any(c.isalpha() for c in text) and not script_neutral(text)
+
+
 PRIVATE_USERS = range(20_000, 20_200)
 PRESS_USERS = range(22_000, 22_040)
 GROUPS = range(-30_000, -30_040, -1)
@@ -153,7 +164,9 @@ class Soak:
     def __init__(self, count: int, tmp_path: Path, fault_rate: float = 0.05, seed: int = 7):
         self.count, self.tmp, self.rng = count, tmp_path, random.Random(seed)
         self.chaos = Chaos(fault_rate, seed)
-        self.expected: dict[str, str] = {}  # question → its reply's visible text
+        # question → the visible texts its reply may have: one, or for a text that does not
+        # tell its script (emoji only), one per script of the conversation it comes in
+        self.expected: dict[str, set[str]] = {}
         self.private: dict[int, list[str]] = {u: [] for u in PRIVATE_USERS}
         self.addressed: dict[int, set[int]] = {g: set() for g in GROUPS}
         self.unaddressed: dict[int, set[int]] = {g: set() for g in GROUPS}
@@ -240,21 +253,32 @@ class Soak:
         from), no faults: the reply each must get (and that it is one message). None of the
         texts is a follow-up ("what about…", "tell me more"), so in the soak's chats, whatever
         came before, each gets the same reply."""
-        for index, text in enumerate(TEXTS):
-            chat = 29_999 - index
-            have = len(self.fake.messages_to(chat))
-            self.fake.send_user_message(chat, chat, text)
-            self.fake.send_user_message(chat, chat, "/help")  # sentinel: one message
-
-            def done(have=have, chat=chat):
-                got = self.fake.messages_to(chat)[have:]
-                return got if got and f"/ask@{BOT}" in got[-1]["text"] else None
-
-            got = self.fake.wait_for(done, 60, "calibration")
-            if len(got) != 2:
-                raise AssertionError(f"{text[:30]!r} gets {len(got) - 1} messages, not 1")
-            self.expected[text] = got[0]["text"]
+        chat = 29_999
+        for text in TEXTS:
+            # a text that tells no script is answered in the conversation's: calibrate it
+            # after a question in each script too
+            openers = [None] if _tells_script(text) else [None, *SCRIPT_OPENERS]
+            for opener in openers:
+                if opener is not None:
+                    self._reply_to(chat, opener)
+                self.expected.setdefault(text, set()).add(self._reply_to(chat, text))
+                chat -= 1
         self._seen_sent = len(self.fake.sent)
+
+    def _reply_to(self, chat: int, text: str) -> str:
+        """Send ``text`` in ``chat`` and return the visible text of its one reply."""
+        have = len(self.fake.messages_to(chat))
+        self.fake.send_user_message(chat, chat, text)
+        self.fake.send_user_message(chat, chat, "/help")  # sentinel: one message
+
+        def done():
+            got = self.fake.messages_to(chat)[have:]
+            return got if got and f"/ask@{BOT}" in got[-1]["text"] else None
+
+        got = self.fake.wait_for(done, 60, "calibration")
+        if len(got) != 2:
+            raise AssertionError(f"{text[:30]!r} gets {len(got) - 1} messages, not 1")
+        return got[0]["text"]
 
     def _seed_buttons(self) -> None:
         for user in PRESS_USERS:
@@ -296,7 +320,7 @@ class Soak:
         for user, texts in self.private.items():
             got = [visible(p) for p, _ in outcomes.get(user, [])]
             want = [self.expected[t] for t in texts]
-            if got != want:
+            if len(got) != len(want) or any(g not in w for g, w in zip(got, want, strict=False)):
                 problems.append(f"private chat {user}: {len(got)} replies for {len(want)} "
                                 f"questions, or in the wrong order or wording")  # fmt: skip
         for g in GROUPS:
