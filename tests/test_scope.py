@@ -76,6 +76,7 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("how much does Mistral Large cost", "value_prop", ("cost",)),
         ("When was Mistral founded", "cofounders", ("when was mistral founded",)),
         ("what's your biggest competitor", "portable", ("competitor",)),
+        ("What was the title of the deep learning paper he wrote?", "into_genai", ("title",)),
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):
@@ -224,6 +225,15 @@ def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, ques
         "Meta的模型怎么样",
         "你喜歡矽谷嗎",
         "开源模型有什么风险",  # the bad side of open source: he named none
+        # product details, rankings, governments, feelings: never addressed
+        "怎麼用mistral寫程式 有教學嗎",
+        "openai跟mistral哪個比較強啊",
+        "What license are Mistral's open-weight models released under?",
+        "mistral 的 api 有 rate limit 吗",
+        "Which supercomputer were Mistral's models trained on?",
+        "歐洲各國政府應該怎麼做才能讓市場更統一?",
+        "欧洲哪个国家ai最强",
+        "Does he regret leaving Google?",
     ],
 )
 def test_subjects_he_never_addressed_are_never_quoted(engine, question):
