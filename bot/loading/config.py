@@ -98,7 +98,7 @@ class Thresholds:
     """
 
     answer: float = setting(
-        40.0,
+        45.0,
         "0-100 confidence at or above which the bot answers",
         Number(0, 100),
         key="answer_threshold",
