@@ -319,12 +319,11 @@ class Engine:
         return b in self._entries[a].related or a in self._entries[b].related
 
     def _part_answers(
-        self, question: str, first: tuple[str, ...], own_words: bool = False
+        self, question: str, first: Score | None, own_words: bool = False
     ) -> dict[str, float]:
-        """Entry ids answering the parts of a multi-part question, each with its part's
-        confidence (0-100; ``first`` has none: the caller knows it)
-        (:func:`bot.pipeline.parts.split_parts`), each part decided on its own, after ``first`` (the
-        whole message's answer, if any).
+        """The entries answering the parts of a multi-part question
+        (:func:`bot.pipeline.parts.split_parts`), each part decided on its own, after
+        ``first`` (the whole message's answer, if any).
 
         A part's entry joins when the part is a sentence of its own, when it is a sibling or
         related passage of one already chosen (優勢和劣勢), or when the part has
@@ -335,11 +334,13 @@ class Engine:
         message asked a detail the interview lacks), a part joins only with
         :data:`MIN_PART_TOKENS` content words of its own: "…, and what did they build there?"
         leans on the detail asked and is no question of its own.
-        Returns an empty dict for a one-part question, or when no part adds a passage; else
-        every chosen id, in order, ``first`` included.
+
+        Returns:
+            Entry id → confidence (0-100) of the part that found it (``first``'s own for
+            ``first``), in the order chosen, ``first`` first; empty for a one-part question
+            or when no part adds a passage.
         """
-        chosen = list(first)
-        confidences: dict[str, float] = {}
+        chosen = {first.entry_id: first.confidence} if first is not None else {}
         sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
         for part, sentence in split_parts(question):
             simplified = normalize(part)
@@ -356,13 +357,11 @@ class Engine:
                 continue
             strong = sentence or worded
             if not chosen or near or strong:
-                chosen.append(entry_id)
+                chosen[entry_id] = best.confidence
                 sentences[entry_id] = sentence
-                confidences[entry_id] = best.confidence
-        added = chosen[len(first) :]
-        if not first and len(added) == 1 and not sentences.get(added[0]):
+        if first is None and len(sentences) == 1 and not any(sentences.values()):
             return {}  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
-        return {e: confidences.get(e, 100.0) for e in chosen} if added else {}
+        return chosen if sentences else {}
 
     def _same_turn(self, a: str, b: str) -> bool:
         """True when entries a and b answer the same interviewer question."""
@@ -526,15 +525,14 @@ class Engine:
         ranking = self.matcher.rank(simplified)
         decision = self.decide(question, simplified, ranking)
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
-        first = (decision.answered.entry_id,) if decision.answered else ()
+        first = decision.answered
         related = decision.kind == "related"
-        parts = self._part_answers(question, first, own_words=related)
-        if first or parts:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
-            ids = tuple(parts) or first
-            whole = decision.best.confidence if decision.best else 0.0
-            # the weakest passage given: the whole message's confidence when it was answered
-            confidence = min(whole if e in first else parts[e] for e in ids)
-            reply = self.answer_entries(ids, script, question, confidence)
+        given = self._part_answers(question, first, own_words=related)
+        if not given and first is not None:
+            given = {first.entry_id: first.confidence}
+        if given:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
+            # the score reported is the weakest passage given
+            reply = self.answer_entries(tuple(given), script, question, min(given.values()))
             return replace(reply, top=top)
         if followup is not None and context is not None and context.last:
             followed = self._follow_up(question, followup, script, context, top)
