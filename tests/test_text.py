@@ -1,5 +1,7 @@
 """Normalisation: full-width, mixed scripts, emoji, mentions, commands, URLs, control chars."""
 
+import pytest
+
 from bot.pipeline.text import (
     MAX_QUESTION_CHARS,
     clean,
@@ -7,6 +9,7 @@ from bot.pipeline.text import (
     detect_script,
     normalize,
     script_neutral,
+    tells_script,
 )
 
 
@@ -76,3 +79,17 @@ def test_script_neutral_chinese():
     assert not script_neutral("那開源呢")  # 開 is Traditional only
     assert not script_neutral("那开源呢")
     assert not script_neutral("what about Meta")  # no Chinese at all
+
+
+@pytest.mark.parametrize(
+    ("text", "tells"),
+    [
+        ("那開源呢", True),
+        ("why open source", True),
+        ("那Meta呢", False),
+        ("🤖🔥", False),
+        ("3.5", False),
+    ],
+)
+def test_tells_script(text, tells):
+    assert tells_script(text) is tells

@@ -28,7 +28,7 @@ from bot.pipeline.text import (
     detect_script,
     has_phrase,
     normalize,
-    script_neutral,
+    tells_script,
     to_simplified,
 )
 from bot.pipeline.tokens import Tokenizer
@@ -495,11 +495,11 @@ class Engine:
         cleaned = clean(question)
         script = detect_script(cleaned)
         hint = script_hint or (context.script if context is not None else None)
-        if hint is not None and (
-            not any(c.isalpha() for c in cleaned)
-            or (script != "en" and hint != "en" and script_neutral(cleaned))
-        ):
-            script = hint  # "那Meta呢" in a Simplified conversation is answered in Simplified
+        # "那Meta呢" in a Simplified conversation is answered in Simplified; a message with
+        # Chinese to read is never answered in English
+        has_letters = any(c.isalpha() for c in cleaned)
+        if hint is not None and not tells_script(cleaned) and (hint != "en" or not has_letters):
+            script = hint
         simplified = to_simplified(cleaned)
         smalltalk = self._smalltalk_reply(question, simplified, script)
         if smalltalk is not None:

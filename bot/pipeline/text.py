@@ -95,6 +95,12 @@ def script_neutral(text: str) -> bool:
     return bool(han) and all(to_simplified(c) == c == to_traditional(c) for c in han)
 
 
+def tells_script(text: str) -> bool:
+    """True when ``text`` shows which script to answer in: it has letters, and its Chinese (if
+    any) is not all written the same in both scripts. Emoji, digits and "那Meta呢" do not."""
+    return any(c.isalpha() for c in text) and not script_neutral(text)
+
+
 def _keep(char: str) -> bool:
     category = unicodedata.category(char)
     return category[0] in "LN" and category != "Nl" or is_cjk(char)

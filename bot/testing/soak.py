@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.pipeline.text import script_neutral
+from bot.pipeline.text import tells_script
 from bot.testing.botprocess import BotProcess, bot_config
 from bot.testing.fakeapi import BOT_USERNAME, HANG_UP, FakeBotAPI, Fault, parse_html
 
@@ -63,12 +63,6 @@ HOSTILE = [
 TEXTS = QUESTIONS + HOSTILE
 SCRIPT_OPENERS = ("开源模型有什么价值", "為什麼要開源?", "why open source?")
 """A question in each script: what a text that tells no script is calibrated after."""
-
-
-def _tells_script(text: str) -> bool:
-    """True when ``text`` tells its script: Latin letters, or Chinese not written the same in
-    both scripts."""
-    return any(c.isalpha() for c in text) and not script_neutral(text)
 
 
 PRIVATE_USERS = range(20_000, 20_200)
@@ -257,7 +251,7 @@ class Soak:
         for text in TEXTS:
             # a text that tells no script is answered in the conversation's: calibrate it
             # after a question in each script too
-            openers = [None] if _tells_script(text) else [None, *SCRIPT_OPENERS]
+            openers = [None] if tells_script(text) else [None, *SCRIPT_OPENERS]
             for opener in openers:
                 if opener is not None:
                     self._reply_to(chat, opener)
