@@ -28,6 +28,7 @@ from bot.pipeline.text import (
     detect_script,
     has_phrase,
     normalize,
+    phrases,
     tells_script,
     to_simplified,
 )
@@ -69,9 +70,9 @@ class Engine:
         )
         self.followups = FollowUps(knowledge)
         self._entries = {e.id: e for e in knowledge.entries}
-        self._offtopic = tuple(normalize(c) for c in knowledge.lexicon.offtopic_cues if c.strip())
-        self._addressee = tuple(normalize(c) for c in knowledge.lexicon.addressee_cues if c.strip())
-        self._opinion = tuple(normalize(c) for c in knowledge.lexicon.opinion_cues if c.strip())
+        self._offtopic = phrases(knowledge.lexicon.offtopic_cues)
+        self._addressee = phrases(knowledge.lexicon.addressee_cues)
+        self._opinion = phrases(knowledge.lexicon.opinion_cues)
         self._passing = frozenset(
             t for n in knowledge.lexicon.passing_names for t in self._tokenizer.tokens(normalize(n))
         )

@@ -19,7 +19,15 @@ import re
 from collections.abc import Callable
 
 from bot.loading.knowledge import Knowledge
-from bot.pipeline.text import compact, has_phrase, is_cjk, normalize, strip_markup, to_simplified
+from bot.pipeline.text import (
+    compact,
+    has_phrase,
+    is_cjk,
+    normalize,
+    phrases,
+    strip_markup,
+    to_simplified,
+)
 from bot.pipeline.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Tokenizer
 
 _PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
@@ -99,7 +107,7 @@ class Scope:
                     self._cue_kinds.setdefault(normalize(cue), kind)
         self._cjk_cues = tuple(c for c in self._cue_kinds if is_cjk(c[0]))
         self.english = english_words(knowledge)
-        self._contrast = tuple(normalize(c) for c in knowledge.lexicon.contrast_cues if c.strip())
+        self._contrast = phrases(knowledge.lexicon.contrast_cues)
         self._gives: dict[str, dict[str, bool]] = {}  # entry id → kind → the passage gives it
         for entry in knowledge.entries:
             passage = " ".join(entry.answer)

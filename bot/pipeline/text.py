@@ -150,6 +150,12 @@ def normalize(text: str) -> str:
     return to_simplified(clean(text))
 
 
+def phrases(cues: Iterable[str]) -> tuple[str, ...]:
+    """The lexicon's cue phrases normalised (:func:`normalize`) for :func:`has_phrase`, blank
+    ones dropped."""
+    return tuple(p for p in (normalize(c) for c in cues) if p)
+
+
 def has_phrase(normalized: str, phrases: Iterable[str]) -> bool:
     """True when normalised text holds one of ``phrases`` (normalised too): Latin phrases as
     whole words ("how to" not in "show to"), Chinese ones anywhere."""
