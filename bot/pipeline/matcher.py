@@ -258,6 +258,7 @@ class Matcher:
         self._ids = tuple(e.id for e in knowledge.entries)
         self._generic = {tokenizer.canonical(normalize(g)) for g in knowledge.lexicon.generic}
         strong: list[set[str]] = []
+        keyword_tokens: list[frozenset[str]] = []  # per entry: its keywords' tokens
         weak: list[set[str]] = []
         texts: list[list[tuple[str, frozenset[str]]]] = []  # (normalised text, its tokens)
         for entry in knowledge.entries:
@@ -273,8 +274,10 @@ class Matcher:
             # two texts share, is strong.
             tokens = {t for t, n in support.items() if n >= MIN_SUPPORT}
             incidental = {t for t, n in support.items() if n < MIN_SUPPORT}
-            for keyword in entry.keywords:
-                tokens.update(tokenizer.tokens(normalize(keyword)))
+            keyword_tokens.append(
+                frozenset(t for k in entry.keywords for t in tokenizer.tokens(normalize(k)))
+            )
+            tokens |= keyword_tokens[-1]
             strong.append(tokens)
             answer_tokens = {
                 t for p in (*entry.answer, entry.question) for t in tokenizer.tokens(normalize(p))
@@ -321,11 +324,7 @@ class Matcher:
             for words in (lexicon.positive_aspects, lexicon.negative_aspects)
         )
         self._entry_sides = tuple(
-            tuple(
-                bool(side & {t for k in entry.keywords for t in tokenizer.tokens(normalize(k))})
-                for side in self._sides
-            )
-            for entry in knowledge.entries
+            tuple(bool(side & keywords) for side in self._sides) for keywords in keyword_tokens
         )
 
     def correct(self, normalized: str) -> str:
