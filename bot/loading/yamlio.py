@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,6 @@ from typing import Any
 import yaml
 
 from bot.errors import DataError
-
-_NON_PRINTABLE = re.compile(
-    r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-"""A character YAML does not allow in a document (YAML 1.1, 5.1), as PyYAML's reader checks."""
 
 
 class LineMap(dict):
@@ -154,7 +148,7 @@ def _read_yaml(path: Path) -> Any:
         raise DataError(path, line, f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, …)
         # the reader's own position is off by its buffering: find the character here
-        bad = _NON_PRINTABLE.search(text)
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
         line = text.count("\n", 0, bad.start()) + 1 if bad else 0
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise DataError(
