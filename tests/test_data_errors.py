@@ -348,3 +348,14 @@ def test_a_missing_persona_section_is_named(project):
     with pytest.raises(DataError) as err:
         load(config)
     assert str(err.value) == f"{config}:{line_of(config, 'knowledge:')}: missing persona"
+
+
+def test_offtopic_cues_may_be_grouped_and_a_bad_group_is_named(project):
+    lexicon = project / "knowledge" / "lexicon.yaml"
+    grouped = load_knowledge(project / "knowledge").lexicon.offtopic_cues
+    assert "员工人数" in grouped and "招人" in grouped  # company_facts and general, flattened
+    edit(lexicon, "  company_facts: [", "  company_facts: 估值\n  old_company_facts: [")
+    with pytest.raises(DataError) as err:
+        load_knowledge(project / "knowledge")
+    assert err.value.line == line_of(lexicon, "  company_facts: 估值")
+    assert err.value.problem == "offtopic_cues.company_facts must be a list"

@@ -234,6 +234,12 @@ def test_names_are_judged_against_what_he_and_the_interviewers_said(engine, ques
         "歐洲各國政府應該怎麼做才能讓市場更統一?",
         "欧洲哪个国家ai最强",
         "Does he regret leaving Google?",
+        # the lexicon's grouped off-topic cues: company facts, roles, personal life, products
+        "Mistral 的估值現在多少?",
+        "Guillaume 在公司擔任什麼職位?",
+        "Is Mistral profitable yet?",
+        "他平常週末都在幹嘛?",
+        "mistral的上下文窗口多长",
     ],
 )
 def test_subjects_he_never_addressed_are_never_quoted(engine, question):

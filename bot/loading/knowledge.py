@@ -362,6 +362,22 @@ def _optional_list(node: LineMap, key: str, path: Path) -> tuple[str, ...]:
     return _text_list(node.get(key, LineList()), path, key, node.key_line(key))
 
 
+def _grouped_list(node: LineMap, key: str, path: Path) -> tuple[str, ...]:
+    """The lexicon's optional ``key``: a list, or a mapping of group names (personal_life,
+    company_facts…) to lists, read as the lists one after the other (``()`` when absent).
+
+    Raises:
+        DataError: neither a list nor a mapping of lists; a group that is not a list of texts.
+    """
+    value = node.get(key)
+    if not isinstance(value, LineMap):
+        return _optional_list(node, key, path)
+    cues: list[str] = []
+    for group in value:
+        cues += _text_list(value[group], path, f"{key}.{group}", value.key_line(group))
+    return tuple(cues)
+
+
 def _load_lexicon(directory: Path) -> Lexicon:
     path = directory / LEXICON_FILE
     node = load_yaml(path, LineMap, "lexicon")
@@ -386,7 +402,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
         generic=frozenset(
             _text_list(node.get("generic"), path, "generic", node.key_line("generic"))
         ),
-        offtopic_cues=_optional_list(node, "offtopic_cues", path),
+        offtopic_cues=_grouped_list(node, "offtopic_cues", path),
         detail_cues=_detail_cues(node, path),
         contrast_cues=_optional_list(node, "contrast_cues", path),
         addressee_cues=_optional_list(node, "addressee_cues", path),
