@@ -77,6 +77,10 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("When was Mistral founded", "cofounders", ("when was mistral founded",)),
         ("what's your biggest competitor", "portable", ("competitor",)),
         ("What was the title of the deep learning paper he wrote?", "into_genai", ("title",)),
+        # "which" + an English word the knowledge never uses: a Chinese passage cannot give it
+        ("Which project did Guillaume lead at Meta?", "cofounders", ("project",)),
+        ("Which branch of mathematics was his postdoc in?", "background", ("branch",)),
+        ("which company did his cofounders work at?", "cofounders", ()),  # company → 公司
     ],
 )
 def test_missing_details_are_the_asked_words_the_passage_lacks(engine, question, entry_id, missing):

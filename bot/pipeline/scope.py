@@ -53,6 +53,9 @@ employees)."""
 FORWARD_CUE_STARTS = ("哪", "几", "多")
 """Chinese detail cues that ask about the words after them (哪所大学, 几个员工, 多少钱); other
 Chinese cues ask about the words before them (CTO 是谁); English cues look forward."""
+HEAD_ONLY_CUES = frozenset({"which"})
+"""Bare interrogatives: they ask about the one word after them (which **project**), not about
+the rest of the question."""
 SHORT_ACRONYM = 3
 """All-capital words with at most this many letters are not taken for names."""
 TITLE_CASE_SHARE = 0.6
@@ -233,7 +236,9 @@ class Scope:
         (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, how many **employees**), up
         to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁, **营收**多少); Chinese nouns
         and verbs of jieba's dictionary count, and English words whose synonym is Chinese
-        (employees → 员工). By the cue's kind:
+        (employees → 员工); after a bare "which" (:data:`HEAD_ONLY_CUES`), only the next word
+        is asked about, and it counts even as an English word the knowledge never uses ("which
+        **project**": a Chinese passage cannot give it). By the cue's kind:
 
         * ``what``: those words, and the cue's own nouns (名字, which university), must be in
           the passage;
@@ -276,7 +281,10 @@ class Scope:
                 continue
             if kind == "what":  # the cue's own nouns name the detail (名字, which university)
                 window += [k for k in range(i, j) if self._names_detail(*words[k])]
-            asked = [words[k] for k in window if self._asked(*words[k])]
+            head_word = after[0] if forward and after else None  # which **project** did…
+            if cue in HEAD_ONLY_CUES:
+                window = after[:1]  # which **work** will humans do: "humans" is not asked
+            asked = [words[k] for k in window if self._asked(*words[k], head=k == head_word)]
             if kind == "quantity":
                 counted = [(raw, c) for raw, c in (words[k] for k in window) if c is not None]
                 # the word counted, nearest the cue; in English the plural noun ("how many
@@ -306,14 +314,19 @@ class Scope:
                     spans.append((i, j, kind))
         return spans
 
-    def _asked(self, raw: str, canonical: str | None) -> bool:
+    def _asked(self, raw: str, canonical: str | None, head: bool = False) -> bool:
         """A word a detail question can ask about: a Chinese noun or verb of jieba's dictionary,
-        or an English word whose synonym is Chinese; not a stopword or generic term."""
+        or an English word whose synonym is Chinese; not a stopword or generic term. With
+        ``head`` (the first content word after a forward cue: "which **project**"), also an
+        English word the knowledge never uses (:attr:`english`): a Chinese passage cannot give
+        what it names."""
         if canonical is None or canonical in self.generic:
             return False
         if is_cjk(raw[0]):
             return self._tokenizer.tag(raw) in CONTENT_TAGS
-        return canonical != raw and is_cjk(canonical[0])
+        if canonical != raw and is_cjk(canonical[0]):
+            return True
+        return head and raw.isalpha() and raw not in self.english and canonical not in self.english
 
     @staticmethod
     def _counts(text: str, raw: str, canonical: str | None) -> bool:
