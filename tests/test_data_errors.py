@@ -359,3 +359,23 @@ def test_offtopic_cues_may_be_grouped_and_a_bad_group_is_named(project):
         load_knowledge(project / "knowledge")
     assert err.value.line == line_of(lexicon, "  company_facts: 估值")
     assert err.value.problem == "offtopic_cues.company_facts must be a list"
+
+
+def test_not_covered_is_optional_and_checked_when_given(project):
+    config = project / "config.yaml"
+    shipped = load_config(config).persona["not_covered"]
+    assert shipped["hant"] == "關於「{parts}」,我在那次訪談裡沒有談到。"
+    # a config written before the string existed still loads, with the built-in texts
+    text = config.read_text(encoding="utf-8")
+    start = text.index("  not_covered:")
+    end = text.index("  attribution:")
+    config.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_config(config).persona["not_covered"] == shipped
+    # given, it is checked like every persona string
+    config.write_text(
+        text[:start] + '  not_covered: {hant: "{part}", hans: x, en: x}\n' + text[end:],
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"unknown placeholder \{part\}") as err:
+        load_config(config)
+    assert err.value.line == line_of(config, "not_covered:")

@@ -6,6 +6,7 @@ import pytest
 
 from bot.loading.knowledge import squeeze
 from bot.pipeline.engine import Engine
+from bot.pipeline.reply import render_text
 from bot.pipeline.text import to_simplified
 
 
@@ -292,6 +293,48 @@ def test_the_score_of_an_answer_given_by_its_parts_is_the_weakest_part(engine):
     reply = engine.answer("歐洲的優勢?你對中國怎麼看?")
     assert reply.entry_ids == ("talent",)
     assert reply.to_json()["score"] >= engine.config.thresholds.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "entries", "note"),
+    [
+        (
+            "歐洲的優勢?你對中國怎麼看?",
+            ("talent",),
+            "關於「你對中國怎麼看」,我在那次訪談裡沒有談到。",
+        ),
+        (
+            "你们为什么开源?今天天气怎么样?",
+            ("oss_value",),
+            "关于「今天天气怎么样」,我在那次访谈里没有谈到。",
+        ),
+        (
+            "Why open source? And what's Mistral's valuation?",
+            ("oss_value",),
+            "I didn't talk about \"what's Mistral's valuation\" in the interview.",
+        ),
+        # a detail he did not give is a part he did not cover either
+        (
+            "你的背景是什麼?你在哪所大學讀博士?",
+            ("background",),
+            "關於「你在哪所大學讀博士」,我在那次訪談裡沒有談到。",
+        ),
+        # every part covered, or one question: no note
+        ("歐洲的優勢和弱點是什麼?", ("talent", "fragmented"), ""),
+        ("你们为什么开源?", ("oss_value",), ""),
+        # greetings and thanks are no uncovered question
+        ("你好!你們為什麼開源?", ("oss_value",), ""),
+    ],
+)
+def test_an_uncovered_part_is_named_under_the_answer(engine, question, entries, note):
+    reply = engine.answer(question)
+    assert reply.entry_ids == entries
+    assert reply.note == note
+    assert reply.to_json()["note"] == (note or None)
+    if note:  # the note comes after the source link, never inside his words
+        text = render_text(reply)
+        assert text.index(reply.source_url) < text.index(note)
+        assert note not in reply.answer_text
 
 
 @pytest.mark.parametrize(

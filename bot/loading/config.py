@@ -20,6 +20,7 @@ from typing import Any
 
 from bot import paths
 from bot.loading.schema import (
+    ABSENT,
     Number,
     OneOf,
     Place,
@@ -49,6 +50,20 @@ PERSONA_NAMES = (
     "no_more",
 )
 """Persona strings every channel may need; each is given in zh-Hant, zh-Hans and English."""
+OPTIONAL_PERSONA: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "not_covered": MappingProxyType(
+            {
+                "hant": "關於「{parts}」,我在那次訪談裡沒有談到。",
+                "hans": "关于「{parts}」,我在那次访谈里没有谈到。",
+                "en": 'I didn\'t talk about "{parts}" in the interview.',
+            }
+        ),
+    }
+)
+"""Persona strings added after the first release, with these texts when a config omits them
+(a config written before them stays valid): ``not_covered``, the line under an answer naming
+the parts of a multi-part question the interview does not cover."""
 REPLY_SCRIPT_POLICIES = ("auto", "hant", "hans")
 """auto: answer in the user's script (Simplified question → Simplified answer, else the
 published Traditional text); hant: always the published text; hans: always Simplified."""
@@ -67,6 +82,7 @@ PLACEHOLDERS = frozenset(
         "note",
         "interviewer",
         "count",
+        "parts",
     }
 )
 """Placeholders persona strings may use, e.g. ``{speaker}``; filled by the engine."""
@@ -191,12 +207,17 @@ def _cache_dir(section: Section, key: str, value: Any) -> Path:
 
 
 def _persona(parent: Section, key: str, value: Any) -> Mapping[str, Mapping[str, str]]:
-    """Every name of PERSONA_NAMES, each in every script, placeholders checked."""
+    """Every name of PERSONA_NAMES, each in every script, placeholders checked; the names of
+    OPTIONAL_PERSONA likewise, or their built-in texts when absent."""
     section = parent.sub(key)
-    section.reject_unknown(PERSONA_NAMES, lambda name: f"unknown persona string {name!r}")
+    names = (*PERSONA_NAMES, *OPTIONAL_PERSONA)
+    section.reject_unknown(names, lambda name: f"unknown persona string {name!r}")
     persona: dict[str, Mapping[str, str]] = {}
-    for name in PERSONA_NAMES:
+    for name in names:
         texts = section.get(name)
+        if texts is ABSENT and name in OPTIONAL_PERSONA:
+            persona[name] = OPTIONAL_PERSONA[name]
+            continue
         if not isinstance(texts, LineMap):
             raise section.fail(name, "must map hant/hans/en")
         scripts = Section(section.place, texts, section.dotted(name))
@@ -249,7 +270,8 @@ class Config:
         cache_dir: directory the bot owns for its caches.
         thresholds: decision bands (``matching:``).
         reply_script: "auto" | "hant" | "hans" (see REPLY_SCRIPT_POLICIES).
-        persona: name → {"hant"|"hans"|"en": text}, every name of PERSONA_NAMES.
+        persona: name → {"hant"|"hans"|"en": text}, every name of PERSONA_NAMES and
+            OPTIONAL_PERSONA.
         unanswered: the unanswered-question log's settings.
         telegram: the ``telegram:`` section read into the channel's dataclass
             (:class:`bot.channels.telegram.settings.TelegramSettings`) when :func:`load_config` was
@@ -283,7 +305,9 @@ class Config:
         ", ".join(PERSONA_NAMES) + " — each in hant, hans, en; placeholders such as "
         "`{topics}`, `{speaker}`, `{url}` are checked at load. Every channel shows the "
         "attribution after exactly one dash (—— in Chinese, — in English), whether or not the "
-        "string starts with one",
+        "string starts with one. Optional: "
+        + ", ".join(OPTIONAL_PERSONA)
+        + " (built-in text when absent)",
         _persona,
         doc_key="persona.*",
     )

@@ -36,6 +36,8 @@ from bot.pipeline.tokens import Tokenizer
 
 QUOTE_PROBE_CHARS = 20
 """Characters of a passage's opening that identify it in a message of the bot."""
+PART_END = "?？!！.。,,;;、~ \t"
+"""Closing punctuation dropped from a part quoted in the not-covered line."""
 MIN_PART_TOKENS = 2
 """A part of a multi-part question needs this many content words to add a passage unrelated to
 the others."""
@@ -321,7 +323,7 @@ class Engine:
 
     def _part_answers(
         self, question: str, first: Score | None, own_words: bool = False
-    ) -> dict[str, float]:
+    ) -> tuple[dict[str, float], tuple[str, ...]]:
         """The entries answering the parts of a multi-part question
         (:func:`bot.pipeline.parts.split_parts`), each part decided on its own, after
         ``first`` (the whole message's answer, if any).
@@ -332,37 +334,43 @@ class Engine:
         how good…" is not a question of its own. When the whole message was not answered (it
         named something absent, or mixed two subjects), the parts answered on their own are:
         two or more, or one that is a sentence of its own. With ``own_words`` (the whole
-        message asked a detail the interview lacks), a part joins only with
-        :data:`MIN_PART_TOKENS` content words of its own: "…, and what did they build there?"
-        leans on the detail asked and is no question of its own.
+        message asked a detail the interview lacks), a part joins only as a sentence of its own
+        or with :data:`MIN_PART_TOKENS` content words of its own: "…, and what did they build
+        there?" leans on the detail asked and is no question of its own.
 
         Returns:
-            Entry id → confidence (0-100) of the part that found it (``first``'s own for
-            ``first``), in the order chosen, ``first`` first; empty for a one-part question
-            or when no part adds a passage.
+            (entry id → confidence (0-100) of the part that found it (``first``'s own for
+            ``first``), in the order chosen, ``first`` first, empty for a one-part question
+            or when no part adds a passage; the sentences of their own that the interview
+            does not cover: declined outright (:meth:`decide` gives "fallback" or "related"),
+            as written, without their closing punctuation).
         """
         chosen = {first.entry_id: first.confidence} if first is not None else {}
         sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
+        uncovered: list[str] = []
         for part, sentence in split_parts(question):
             simplified = normalize(part)
             if self.followups.kind(simplified) or self.smalltalk.match(simplified):
                 continue  # "還有, 你們為什麼開源?": a connecting word, not a question
             ranking = self.matcher.rank(simplified)
-            best = self.decide(part, simplified, ranking).answered
+            decision = self.decide(part, simplified, ranking)
+            best = decision.answered
+            if sentence and decision.kind in ("fallback", "related") and ranking:
+                uncovered.append(part.strip().rstrip(PART_END))
             if best is None or best.entry_id in chosen:
                 continue
             entry_id = best.entry_id
             near = any(self._related(entry_id, c) or self._same_turn(entry_id, c) for c in chosen)
             worded = len(best.matched) >= MIN_PART_TOKENS
-            if own_words and not worded:
+            if own_words and not worded and not sentence:
                 continue
             strong = sentence or worded
             if not chosen or near or strong:
                 chosen[entry_id] = best.confidence
                 sentences[entry_id] = sentence
         if first is None and len(sentences) == 1 and not any(sentences.values()):
-            return {}  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
-        return chosen if sentences else {}
+            return {}, ()  # one piece of "瑞士的巧克力工廠跟模型…" is no question of its own
+        return (chosen, tuple(uncovered)) if sentences else ({}, ())
 
     def _same_turn(self, a: str, b: str) -> bool:
         """True when entries a and b answer the same interviewer question."""
@@ -528,13 +536,17 @@ class Engine:
         top = tuple((s.entry_id, s.confidence) for s in ranking[:3])
         first = decision.answered
         related = decision.kind == "related"
-        given = self._part_answers(question, first, own_words=related)
+        given, uncovered = self._part_answers(question, first, own_words=related)
         if not given and first is not None:
             given = {first.entry_id: first.confidence}
         if given:  # parts alone: the covered part of "歐洲的優勢?你對中國怎麼看?"
             # the score reported is the weakest passage given
             reply = self.answer_entries(tuple(given), script, question, min(given.values()))
-            return replace(reply, top=top)
+            note = ""
+            if uncovered:  # ... and an honest line on the other part
+                separator = '", "' if script == "en" else "」、「"
+                note = self.persona("not_covered", script, parts=separator.join(uncovered))
+            return replace(reply, top=top, note=note)
         if followup is not None and context is not None and context.last:
             followed = self._follow_up(question, followup, script, context, top)
             if followed is not None:

@@ -80,6 +80,9 @@ class Reply:
         goes_on_from: for his "that's all I said about it" (kind "related" after a
             follow-up), the entries of the answer it goes on from: the conversation stays on
             them (:meth:`bot.pipeline.conversation.Context.after`); () otherwise.
+        note: for "answer", a line of the bot's own shown after the attribution and link
+            (never his words): the parts of a multi-part question the interview does not
+            cover ("關於「你對中國怎麼看」,我在那次訪談裡沒有談到。"); "" otherwise.
     """
 
     kind: Kind
@@ -100,6 +103,7 @@ class Reply:
     topics: tuple[Choice, ...] = ()
     pick_hint: str = ""
     goes_on_from: tuple[str, ...] = ()
+    note: str = ""
     top: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     """The three best (entry id, confidence) pairs, for logs and diagnostics."""
 
@@ -123,7 +127,8 @@ class Reply:
     def to_json(self) -> dict:
         """The ``ask --json`` object: question, matched, kind, entry (the first quoted),
         entries (every entry quoted), score, answer (all passages), source, suggestions (entry
-        ids), related (entry ids), script. Score is rounded to 0.1."""
+        ids), related (entry ids), script, note (:attr:`note`, or null). Score is rounded to
+        0.1."""
         return {
             "question": self.question,
             "matched": self.matched,
@@ -138,6 +143,7 @@ class Reply:
             else [],
             "related": [c.entry_id for c in self.related],
             "script": self.script,
+            "note": self.note or None,
         }
 
 
@@ -173,9 +179,9 @@ def render_text(reply: Reply, numbered: bool = False) -> str:
             "none of these" lists it last as "  0. label".
 
     Returns:
-        Lines separated by "\\n": the answer paragraphs, then the attribution line and the source
-        link; or the persona lines, then the header and numbered suggestions ("  1. question")
-        when present.
+        Lines separated by "\\n": the answer paragraphs, then the attribution line, the source
+        link and the note; or the persona lines, then the header and numbered suggestions
+        ("  1. question") when present.
     """
     lines: list[str] = []
     if reply.kind == "answer":
@@ -185,6 +191,8 @@ def render_text(reply: Reply, numbered: bool = False) -> str:
             lines.append(reply.attribution)
         if reply.source_url:
             lines.append(reply.source_url)
+        if reply.note:
+            lines.extend(("", reply.note))
         if reply.related:
             lines.append("")
             if numbered:

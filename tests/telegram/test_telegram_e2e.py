@@ -88,6 +88,11 @@ def test_private_chat_follow_ups_and_two_part_questions(bot, fake):
     assert both["text"].count("—— Arthur Mensch") == 1  # one attribution for both passages
     assert china["text"].startswith("這個問題我在那次訪談裡沒有談到")
     assert "Arthur Mensch," not in china["text"]
+    # two questions, one covered: his words, then the bot's own line on the other
+    fake.send_user_message(u, u, "你們為什麼開源?你對中國怎麼看?")
+    [*_, mixed] = wait_replies(fake, u, 6)
+    assert mixed["text"].startswith("當然,我認為這是一種基礎架構技術")
+    assert mixed["text"].endswith("原文\n\n關於「你對中國怎麼看」,我在那次訪談裡沒有談到。")
 
 
 def test_detail_the_interview_does_not_give_offers_the_closest_passage(bot, fake):

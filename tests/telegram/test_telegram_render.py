@@ -67,6 +67,20 @@ def test_tail_goes_in_the_last_part_or_alone():
     assert split_text(["x" * 10], tail="link") == ["x" * 10 + "\n\n" + "link"]
 
 
+def test_the_note_ends_the_last_part_after_the_link_escaped():
+    note = "關於「<b>你對中國怎麼看</b>」,我在那次訪談裡沒有談到。"
+    rendered = render_reply(answer(["x" * 4000, "y" * 50], note=note))
+    assert len(rendered.parts) == 2
+    assert rendered.parts[-1].endswith(
+        f'<a href="{html.escape(URL)}">Source</a>\n\n'
+        "關於「&lt;b&gt;你對中國怎麼看&lt;/b&gt;」,我在那次訪談裡沒有談到。"
+    )
+    assert rendered.plain[-1].endswith(f"Source: {URL}\n\n{note}")
+    assert "沒有談到" not in rendered.parts[0]  # his words stay apart from the bot's line
+    visible = parse_html(inline_article_text(answer(["word " * 1000], note=note)))
+    assert fits(visible) and visible.endswith(f"…\n\n— Arthur Mensch & <co>\nSource\n\n{note}")
+
+
 text_strategy = st.lists(
     st.text(alphabet=st.sampled_from(list("ab 。.!\n中🎉&<>")), min_size=0, max_size=3000),
     min_size=0,

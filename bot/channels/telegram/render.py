@@ -149,7 +149,7 @@ class Rendered:
 def _tail(reply: Reply, link_label: str | None) -> tuple[str, str]:
     """(plain, HTML) tail of an answer: the reply's attribution line and the source link,
     shown as ``link_label`` (default: the built-in ``source_link`` text of the reply's
-    script). The plain twin spells the URL out."""
+    script), then the reply's note after a blank line. The plain twin spells the URL out."""
     plain, marked = [], []
     if reply.attribution:
         plain.append(reply.attribution)
@@ -159,6 +159,9 @@ def _tail(reply: Reply, link_label: str | None) -> tuple[str, str]:
         plain.append(f"{label}: {reply.source_url}")
         url = html.escape(reply.source_url, quote=True)
         marked.append(f'<a href="{url}">{html.escape(label)}</a>')
+    if reply.note:
+        plain.append(f"\n{reply.note}")
+        marked.append(f"\n{html.escape(reply.note, quote=False)}")
     return "\n".join(plain), "\n".join(marked)
 
 
