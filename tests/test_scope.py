@@ -48,7 +48,7 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("你在哪所大学读的博士?", "background", ("大学",)),
         ("Which university did he study at?", "background", ("university",)),
         ("How many employees does Mistral have?", "team_speed", ("employees",)),
-        ("他那篇深度學習論文叫什麼名字?", "into_genai", ("名字",)),
+        ("他那篇深度學習論文叫什麼名字?", "into_genai", ("叫什么名字",)),
         # the passage holds the detail: 兩年半 at DeepMind, co-founders named
         ("他在 DeepMind 待了多久", "background", ()),
         ("Who are your co-founders?", "cofounders", ()),
@@ -77,6 +77,11 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("When was Mistral founded", "cofounders", ("when was mistral founded",)),
         ("what's your biggest competitor", "portable", ("competitor",)),
         ("What was the title of the deep learning paper he wrote?", "into_genai", ("title",)),
+        # a name is asked: the passage must name something other than the generic setting
+        ("Mistral 第一個模型叫什麼?", "team_speed", ("叫什么",)),
+        ("What is Mistral's first model called?", "team_speed", ("called",)),
+        ("他的两位联合创始人叫什么名字?", "cofounders", ()),  # Guillaume Lample…
+        ("What was the name of the company his co-founders worked at?", "cofounders", ()),
         # "which" + an English word the knowledge never uses: a Chinese passage cannot give it
         ("Which project did Guillaume lead at Meta?", "cofounders", ("project",)),
         ("Which branch of mathematics was his postdoc in?", "background", ("branch",)),

@@ -112,7 +112,8 @@ class Lexicon:
     generic: frozenset[str]
     offtopic_cues: tuple[str, ...] = ()
     detail_cues: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    """Kind → phrases of questions asking for one specific fact: ``what`` (哪所, 名字), ``time``
+    """Kind → phrases of questions asking for one specific fact: ``what`` (哪所), ``name``
+    (叫什么, what is it called), ``time``
     (多久, when), ``year`` (哪一年), ``quantity`` (多少, how many), ``person`` (是谁, who is),
     ``price`` (多少钱, how much does it cost), ``place`` (在哪里读, where did you study).
     The passage quoted must give that fact (see :mod:`bot.pipeline.scope`)."""
@@ -417,7 +418,7 @@ def _load_lexicon(directory: Path) -> Lexicon:
     )
 
 
-DETAIL_KINDS = ("what", "time", "year", "quantity", "person", "price", "place")
+DETAIL_KINDS = ("what", "name", "time", "year", "quantity", "person", "price", "place")
 """Kinds of detail a question can ask for (keys of the lexicon's ``detail_cues``)."""
 
 

@@ -32,6 +32,8 @@ from bot.pipeline.tokens import CONTENT_TAGS, NOUN_TAGS, PROPER_NOUN_TAGS, Token
 
 _PERSON_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+ [A-Z][a-zà-ÿ]+")
 """A person's name as the interview writes it: Guillaume Lample, Timothée Lacroix."""
+_NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9]+(?:[ -][A-Z][A-Za-z0-9]+)*")
+"""A name in Latin letters as the interview writes it: Google DeepMind, Meta, Mistral."""
 _NUMBER = re.compile(r"[0-9]+|[一二两三四五六七八九十百千万亿几半]+|大量|许多|很多|不少")
 """A number or an amount as the interview writes it (2, 两, 三, 四, 大量)."""
 _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
@@ -124,6 +126,7 @@ class Scope:
                     self._tokenizer.tag(raw) == PLACE_TAG
                     for raw, _canonical in tokenizer.words(normalize(simplified))
                 ),
+                "name": self._names_something(passage),
             }
         self._answers = {}
         for entry in knowledge.entries:
@@ -132,6 +135,27 @@ class Scope:
                 "".join(compact(s) for s in parts),
                 frozenset(t for s in parts for t in tokenizer.tokens(s)),
             )
+
+    def _names_something(self, passage: str) -> bool:
+        """True when a passage names something a "what is it called" question could ask for:
+        a Latin name (Meta, Guillaume Lample) or a Chinese name of a person or organisation
+        (jieba's tags), other than the lexicon's generic terms (DeepMind, Google, Mistral: the
+        setting of every passage, not an answer to a name question), short acronyms (API) and
+        places."""
+        latin = (
+            m.group(0).lower()
+            for m in _NAME.finditer(passage)
+            if not (m.group(0).isupper() and len(m.group(0)) <= SHORT_ACRONYM)  # API, VPC
+        )
+        chinese = (
+            raw
+            for raw, _canonical in self._tokenizer.words(normalize(to_simplified(passage)))
+            if is_cjk(raw[0]) and self._tokenizer.tag(raw) in PROPER_NOUN_TAGS - {PLACE_TAG}
+        )
+        return any(
+            all(self._tokenizer.canonical(w) not in self.generic for w in name.split())
+            for name in (*latin, *chinese)
+        )
 
     def _mentioned(self, raw: str, canonical: str | None) -> bool:
         return compact(raw) in self._text or (
@@ -245,6 +269,8 @@ class Scope:
         * ``quantity``: the passage must give a number next to the word counted (三个方面);
         * ``time``: a span or point of time (两年半, 一年前); ``year``: a year (2023);
         * ``person``: someone named (Guillaume Lample);
+        * ``name``: something named (Google DeepMind, 法国: Latin capitals or jieba's proper-noun
+          tags): "what is the first model called" is not answered by "four months";
         * ``place``: a place named (法国, 硅谷: jieba's place tag);
         * ``price``: an amount of money (0.5 美元, €2): he called the models well priced but
           named no price;
@@ -275,11 +301,11 @@ class Scope:
             cue = "".join(raws[i:j]) if is_cjk(raws[i][0]) else " ".join(raws[i:j])
             forward = cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()
             window = after if forward and after else before  # 营收多少 looks back
-            if kind in ("person", "time", "year", "price", "place") and not gives[kind]:
+            if kind in ("person", "name", "time", "year", "price", "place") and not gives[kind]:
                 missing.append(cue)  # who: no one named; when: no time given; no price
             if kind == "price":
                 continue
-            if kind == "what":  # the cue's own nouns name the detail (名字, which university)
+            if kind == "what":  # the cue's own nouns name the detail (which university)
                 window += [k for k in range(i, j) if self._names_detail(*words[k])]
             head_word = after[0] if forward and after else None  # which **project** did…
             if cue in HEAD_ONLY_CUES:
@@ -302,7 +328,8 @@ class Scope:
         return tuple(dict.fromkeys(missing))
 
     def _cue_spans(self, raws: list[str]) -> list[tuple[int, int, str]]:
-        """Every detail cue among the words: (first word, end, kind)."""
+        """Every detail cue among the words, the longest where cues overlap: (first word, end,
+        kind)."""
         spans = []
         for i in range(len(raws)):
             for j in range(i + 1, min(len(raws), i + MAX_CUE_WORDS) + 1):
@@ -312,7 +339,12 @@ class Scope:
                     kind = next((self._cue_kinds[c] for c in self._cjk_cues if c in joined), None)
                 if kind is not None:
                     spans.append((i, j, kind))
-        return spans
+        # the longest reading only: 叫什么名字, not also 叫什么, 什么名字 and 名字
+        return [
+            (i, j, kind)
+            for i, j, kind in spans
+            if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _kind in spans)
+        ]
 
     def _asked(self, raw: str, canonical: str | None, head: bool = False) -> bool:
         """A word a detail question can ask about: a Chinese noun or verb of jieba's dictionary,
