@@ -224,7 +224,8 @@ def test_unknown_persona_string_and_detail_kind_are_named(project):
     lexicon = project / "knowledge" / "lexicon.yaml"
     edit(lexicon, "detail_cues:\n", "detail_cues:\n  where: [哪里]\n")
     with pytest.raises(
-        DataError, match=r"lexicon.yaml:\d+: unknown detail_cues kind 'where'; known: what, name, time"
+        DataError,
+        match=r"lexicon.yaml:\d+: unknown detail_cues kind 'where'; known: what, name, time",
     ):
         load_knowledge(project / "knowledge")
 

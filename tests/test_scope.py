@@ -145,8 +145,8 @@ def test_ask_json_reports_related_and_fallback_as_not_matched():
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["kind"], r["matched"], r["answer"]) for r in rows] == [
-        ("related", False, None),
-        ("related", False, None),
+        ("related", False, None),  # the topic he discussed, without that detail
+        ("fallback", False, None),  # investors: a subject he never addressed (off-topic cue)
         ("fallback", False, None),
     ]
     assert rows[0]["suggestions"] == ["background"]

@@ -72,8 +72,9 @@ def decide(
     question asks about him and the entry is also the nearest in meaning), the question has no
     off-topic cue, names no subject absent from the interview, and asks no detail the passage
     lacks. Sibling passages (``related``) are not rivals. Otherwise: fallback for an
-    absent subject or a best confidence under the suggest threshold; "related" for a missing
-    detail; else "suggest" with the entries within 20 points of the best.
+    absent subject, a best confidence under the suggest threshold, or a missing detail asked
+    with an off-topic cue ("who is the CTO"); "related" for a missing detail; else "suggest"
+    with the entries within 20 points of the best.
 
     Args:
         ranking: the matcher's scores, best first.
@@ -98,6 +99,8 @@ def decide(
     candidates = tuple(s for s in ranking[: thresholds.max_suggestions] if s.confidence >= floor)
     lacking = missing(best.entry_id)
     if lacking:
+        if offtopic:  # "who is the CTO": a subject he never addressed, not a missing detail
+            return Decision("fallback", best, missing=lacking)
         return Decision("related", best, candidates, missing=lacking)
     # words every entry shares (生成式AI, DeepMind) are no evidence ("什么是深度学习?"), unless
     # the question asks about him and its meaning is nearest this entry's too
