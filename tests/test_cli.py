@@ -69,7 +69,7 @@ def test_unknown_command_is_a_usage_error():
 def test_console_numbers_out_of_range_ask_for_a_valid_pick_in_the_users_script():
     result = run_cli("console", stdin="欧洲\n7\n2\n:q\n")
     assert result.returncode == 0, result.stderr
-    assert "请输入 1 到 2 之间的数字" in result.stdout  # 欧洲: strength or weakness?
+    assert "请输入 1 到 3 之间的数字" in result.stdout  # 欧洲: weakness, cloud or strength?
     assert "—— Arthur Mensch" in result.stdout  # "2" still picked from the same suggestions
 
 

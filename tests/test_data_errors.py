@@ -86,7 +86,7 @@ def test_too_few_variants(project):
 
 def test_bad_threshold_value(project):
     config = project / "config.yaml"
-    edit(config, "answer_threshold: 45", "answer_threshold: 140")
+    edit(config, "answer_threshold: 40", "answer_threshold: 140")
     with pytest.raises(DataError) as err:
         load_config(config)
     assert err.value.line == line_of(config, "answer_threshold: 140")

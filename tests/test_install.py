@@ -91,7 +91,7 @@ def test_the_users_own_config_is_read_from_xdg_config_home(tmp_path, shell):
     assert "your default config now" in result.stdout
     config = user / "config.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("answer_threshold: 45", "answer_threshold: 101"), "utf-8")
+    config.write_text(text.replace("answer_threshold: 40", "answer_threshold: 101"), "utf-8")
     result = shell(tmp_path, "ask", QUESTION)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "answer_threshold:" in t)
     assert result.returncode == 2

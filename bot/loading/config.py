@@ -114,7 +114,7 @@ class Thresholds:
     """
 
     answer: float = setting(
-        45.0,
+        40.0,
         "0-100 confidence at or above which the bot answers",
         Number(0, 100),
         key="answer_threshold",
