@@ -3,9 +3,12 @@ short or corrupt is rebuilt, never trusted."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from types import MappingProxyType
 
 import pytest
 from conftest import ROOT, run_cli
@@ -92,3 +95,45 @@ def test_jieba_is_imported_without_pkg_resources():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+TEXTS = [normalize(t) for t in ("開源模型有什麼好處", "What makes Mistral different?", "私有云")]
+
+
+def test_the_token_cache_gives_the_words_jieba_gives(lexicon, tmp_path):
+    slow = Tokenizer(lexicon, tmp_path)
+    expected = [slow.words(t) for t in TEXTS]
+    first = Tokenizer(lexicon, tmp_path)
+    first.recall()
+    assert [first.words(t) for t in TEXTS] == expected  # computed and recorded
+    first.store()
+    (cache,) = tmp_path.glob("tokens-*.json")
+    assert sorted(json.loads(cache.read_text(encoding="utf-8"))) == sorted(TEXTS)
+    second = Tokenizer(lexicon, tmp_path)
+    second.recall()
+    assert second._memo  # read from the file, not recomputed
+    assert [second.words(t) for t in TEXTS] == expected
+    second.store()
+    assert second.words("欧洲的优势") == slow.words("欧洲的优势")
+    assert "欧洲的优势" not in second._memo  # a question after the build is never stored
+
+
+def test_a_lexicon_change_makes_a_new_token_cache_and_a_bad_one_is_ignored(lexicon, tmp_path):
+    built = Tokenizer(lexicon, tmp_path)
+    built.recall()
+    expected = [built.words(t) for t in TEXTS]
+    built.store()
+    (own,) = tmp_path.glob("tokens-*.json")
+    changed = replace(lexicon, synonyms=MappingProxyType({**lexicon.synonyms, "好处": "益处"}))
+    other = Tokenizer(changed, tmp_path)
+    other.recall()
+    assert other.words(TEXTS[0]) != expected[0]  # 好处 → 益处: not read from the old file
+    other.store()
+    assert len(list(tmp_path.glob("tokens-*.json"))) == 2
+    for cache in tmp_path.glob("tokens-*.json"):
+        cache.write_text('{"開源": [1, 2', encoding="utf-8")  # cut short
+    again = Tokenizer(lexicon, tmp_path)
+    again.recall()
+    assert [again.words(t) for t in TEXTS] == expected
+    again.store()  # rewritten whole
+    assert sorted(json.loads(own.read_text(encoding="utf-8"))) == sorted(TEXTS)

@@ -66,6 +66,7 @@ class Engine:
         self.source: Source = knowledge.source
         self._tokenizer = tokenizer or Tokenizer(knowledge.lexicon, config.cache_dir)
         self.embedder = embedder or Embedder(config.cache_dir)
+        self._tokenizer.recall()  # the knowledge's words, as tokenised by an earlier start
         self.scope = Scope(knowledge, self._tokenizer)
         self.matcher = Matcher(
             knowledge, self._tokenizer, self.embedder, english=self.scope.english
@@ -82,6 +83,7 @@ class Engine:
         self._probe = {
             e.id: squeeze(to_simplified(e.answer[0]))[:QUOTE_PROBE_CHARS] for e in knowledge.entries
         }
+        self._tokenizer.store()
         self._field_cache: dict[Script, dict[str, str]] = {}  # script → persona placeholders
         self._topic_cache: dict[Script, tuple[Choice, ...]] = {}  # script → topics
 
