@@ -364,3 +364,10 @@ def test_english_typos_are_corrected_against_the_knowledges_words(engine, typed,
 def test_typo_question_is_answered(engine):
     assert engine.answer("opne sourse models??").entry_ids == ("oss_value",)
     assert engine.answer("whats ur backround").entry_ids == ("background",)
+
+
+def test_a_long_uncovered_part_is_cut_in_the_note(engine):
+    reply = engine.answer("你們為什麼開源?" + "今天天氣怎麼樣呢," * 3000 + "?")
+    assert reply.entry_ids == ("oss_value",)
+    quoted = reply.note.removeprefix("關於「").removesuffix("」,我在那次訪談裡沒有談到。")
+    assert len(quoted) == 60 and quoted.endswith("…")

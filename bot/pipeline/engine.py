@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.loading.config import Config
 from bot.loading.knowledge import Entry, Knowledge, Source, load_knowledge, squeeze
+from bot.measure import shorten
 from bot.pipeline.conversation import Context
 from bot.pipeline.decide import Decision, decide
 from bot.pipeline.followup import FollowUpKind, FollowUps
@@ -38,6 +39,9 @@ QUOTE_PROBE_CHARS = 20
 """Characters of a passage's opening that identify it in a message of the bot."""
 PART_END = "?？!！.。,,;;、~ \t"
 """Closing punctuation dropped from a part quoted in the not-covered line."""
+NOTE_PART_CHARS = 60
+"""A part quoted in the not-covered line is cut to this many characters (code points, "…"
+included): the line stays one line however long the message."""
 MIN_PART_TOKENS = 2
 """A part of a multi-part question needs this many content words to add a passage unrelated to
 the others."""
@@ -358,7 +362,7 @@ class Engine:
             decision = self.decide(part, simplified, ranking)
             best = decision.answered
             if sentence and decision.kind in ("fallback", "related") and ranking:
-                uncovered.append(part.strip().rstrip(PART_END))
+                uncovered.append(shorten(" ".join(part.split()).rstrip(PART_END), NOTE_PART_CHARS))
             if best is None or best.entry_id in chosen:
                 continue
             entry_id = best.entry_id
