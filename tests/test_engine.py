@@ -324,6 +324,9 @@ def test_the_score_of_an_answer_given_by_its_parts_is_the_weakest_part(engine):
         ("你们为什么开源?", ("oss_value",), ""),
         # greetings and thanks are no uncovered question
         ("你好!你們為什麼開源?", ("oss_value",), ""),
+        # laughter and statements ask nothing: no note on them
+        ("你們為什麼開源?哈哈哈哈哈", ("oss_value",), ""),
+        ("我是銀行的IT主管。你們為什麼開源?", ("oss_value",), ""),
     ],
 )
 def test_an_uncovered_part_is_named_under_the_answer(engine, question, entries, note):

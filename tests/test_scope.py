@@ -292,3 +292,18 @@ def test_english_count_without_a_chinese_word_needs_any_number(engine):
     assert engine.answer("How many years have you known your cofounders?").entry_ids == (
         "cofounders",
     )  # 十年
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["你對 Meta 怎麼看?", "你對 OpenAI 怎麼看?", "你对谷歌怎么看", "你對矽谷有什麼看法?",
+     "你對法國怎麼看?", "What's your take on Google?"],
+)  # fmt: skip
+def test_an_opinion_on_a_name_he_only_mentions_is_not_quoted(engine, question):
+    # 你對 X 怎麼看 puts the name between 你 and 怎麼看: still an opinion question
+    assert not engine.answer(question).matched
+
+
+def test_an_opinion_on_a_subject_he_discussed_is_answered(engine):
+    assert engine.answer("你对开源怎么看?").entry_ids == ("oss_value",)
+    assert engine.answer("你怎么看人在AI时代的角色?").entry_ids == ("humans_tools",)

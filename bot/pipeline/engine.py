@@ -19,7 +19,7 @@ from bot.pipeline.conversation import Context
 from bot.pipeline.decide import Decision, decide
 from bot.pipeline.followup import FollowUpKind, FollowUps
 from bot.pipeline.matcher import Matcher, Score
-from bot.pipeline.parts import split_parts
+from bot.pipeline.parts import asks, split_parts
 from bot.pipeline.reply import Choice, Kind, Reply, Script, attribution_line
 from bot.pipeline.scope import Scope
 from bot.pipeline.semantic import Embedder
@@ -347,9 +347,10 @@ class Engine:
         Returns:
             (entry id → confidence (0-100) of the part that found it (``first``'s own for
             ``first``), in the order chosen, ``first`` first, empty for a one-part question
-            or when no part adds a passage; the sentences of their own that the interview
-            does not cover: declined outright (:meth:`decide` gives "fallback" or "related"),
-            as written, without their closing punctuation).
+            or when no part adds a passage; the sentences of their own that ask something
+            (:func:`bot.pipeline.parts.asks`) the interview does not cover: declined outright
+            (:meth:`decide` gives "fallback" or "related"), as written, without their closing
+            punctuation).
         """
         chosen = {first.entry_id: first.confidence} if first is not None else {}
         sentences: dict[str, bool] = {}  # entry id → found by a sentence of its own
@@ -361,7 +362,7 @@ class Engine:
             ranking = self.matcher.rank(simplified)
             decision = self.decide(part, simplified, ranking)
             best = decision.answered
-            if sentence and decision.kind in ("fallback", "related") and ranking:
+            if sentence and decision.kind in ("fallback", "related") and asks(part):
                 uncovered.append(shorten(" ".join(part.split()).rstrip(PART_END), NOTE_PART_CHARS))
             if best is None or best.entry_id in chosen:
                 continue

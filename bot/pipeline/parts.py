@@ -38,6 +38,22 @@ _LEADING = re.compile(
 """A connecting word opening a part ("還有你們為什麼開源"): not part of the question."""
 
 
+_ASKS = re.compile(
+    r"什[么麼]|怎[么麼樣样]|[为為]什[么麼]|[为為]何|[为為]啥|[吗嗎呢]|哪|[谁誰]|多少|[几幾]|如何|是否|咋|啥"
+    r"|有[没沒]有|能不能|[会會]不[会會]|可不可以|是不是"
+    r"|\b(?:what|whats|why|how|who|whom|whose|which|when|where|do|does|did|is|are|was|were"
+    r"|can|could|would|will|should|any)\b",
+    re.IGNORECASE,
+)
+"""A question word or particle (什麼, 嗎, 哪, why, do…): a part without one ("哈哈哈", "我是銀行的
+IT 主管") is no question of its own."""
+
+
+def asks(text: str) -> bool:
+    """True when ``text`` (a part as written) holds a question word or particle (:data:`_ASKS`)."""
+    return bool(_ASKS.search(text))
+
+
 class Part(NamedTuple):
     """One question of a message: its text, and whether it is a sentence of its own (True)
     or a piece joined by 和/and (False: often elliptical, "劣勢")."""
