@@ -82,6 +82,13 @@ def test_absent_subjects_are_names_the_interview_never_mentions(engine, question
         ("What is Mistral's first model called?", "team_speed", ("called",)),
         ("他的两位联合创始人叫什么名字?", "cofounders", ()),  # Guillaume Lample…
         ("What was the name of the company his co-founders worked at?", "cofounders", ()),
+        # cues that ask nothing: negated (没多久: not long after), or a relative clause
+        ("Mistral 成立沒多久,怎麼就打響了名號?", "oss_awareness", ()),
+        ("Does Europe have people who are strong in math?", "talent", ()),
+        ("Who are the co-founders of Mistral?", "cofounders", ()),  # who asks: Guillaume…
+        # 多久 asks about what is named on either side: he gives how long he was at DeepMind
+        ("他在DeepMind做LLM研究做了多久?", "background", ()),
+        ("他在哪个实验室待了多久", "background", ("实验室",)),
         # "which" + an English word the knowledge never uses: a Chinese passage cannot give it
         ("Which project did Guillaume lead at Meta?", "cofounders", ("project",)),
         ("Which branch of mathematics was his postdoc in?", "background", ("branch",)),

@@ -55,6 +55,14 @@ employees)."""
 FORWARD_CUE_STARTS = ("哪", "几", "多")
 """Chinese detail cues that ask about the words after them (哪所大学, 几个员工, 多少钱); other
 Chinese cues ask about the words before them (CTO 是谁); English cues look forward."""
+EITHER_WAY_CUES = frozenset({"多久", "多长时间", "多长"})
+"""Chinese cues that ask about the words before them (做了**多久**) or after them (成立后多久就
+**把模型做出来**): the passage gives the time when it names any word asked on either side."""
+NEGATIONS = ("没", "不")
+"""A cue starting with, or right after, one of these is negated: 没多久 (not long after)."""
+CLAUSE_OPENERS = frozenset({"and", "but", "so", "or", "then", "me", "us", "know", "wonder", "ask"})
+"""English words after which "who" still asks (tell me who is…); after any other word
+("people who are strong") it opens a relative clause."""
 HEAD_ONLY_CUES = frozenset({"which"})
 """Bare interrogatives: they ask about the one word after them (which **project**), not about
 the rest of the question."""
@@ -260,7 +268,9 @@ class Scope:
         (:data:`FORWARD_CUE_STARTS`, all English cues: 哪所**大学**, how many **employees**), up
         to :data:`CUE_WINDOW_BEFORE` before any other (**CTO** 是谁, **营收**多少); Chinese nouns
         and verbs of jieba's dictionary count, and English words whose synonym is Chinese
-        (employees → 员工); after a bare "which" (:data:`HEAD_ONLY_CUES`), only the next word
+        (employees → 员工); 多久 looks both ways (:data:`EITHER_WAY_CUES`); a negated cue (没多久)
+        or an English relative clause ("people who are") asks nothing; after a bare "which"
+        (:data:`HEAD_ONLY_CUES`), only the next word
         is asked about, and it counts even as an English word the knowledge never uses ("which
         **project**": a Chinese passage cannot give it). By the cue's kind:
 
@@ -299,8 +309,11 @@ class Scope:
             after = [k for k in content if k >= j and k not in in_cue][:CUE_WINDOW_AFTER]
             before = [k for k in content if k < i and k not in in_cue][-CUE_WINDOW_BEFORE:]
             cue = "".join(raws[i:j]) if is_cjk(raws[i][0]) else " ".join(raws[i:j])
-            forward = cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()
+            either = cue in EITHER_WAY_CUES
+            forward = (cue.startswith(FORWARD_CUE_STARTS) or cue.isascii()) and not either
             window = after if forward and after else before  # 营收多少 looks back
+            if either:
+                window = before + after
             if kind in ("person", "name", "time", "year", "price", "place") and not gives[kind]:
                 missing.append(cue)  # who: no one named; when: no time given; no price
             if kind == "price":
@@ -321,10 +334,15 @@ class Scope:
                 if not self._counts(text, *head):  # the word counted: 多少人, 营收多少
                     missing.append(head[0] or cue)
                 continue
-            for raw, canonical in asked:
-                given = canonical is not None and (canonical in tokens or canonical in text)
-                if compact(raw) not in text and not given:
-                    missing.append(raw)
+            lacking = [
+                raw
+                for raw, canonical in asked
+                if compact(raw) not in text
+                and not (canonical is not None and (canonical in tokens or canonical in text))
+            ]
+            if either and len(lacking) < len(asked):
+                continue  # how long he did what the passage names: its time is given
+            missing += lacking
         return tuple(dict.fromkeys(missing))
 
     def _cue_spans(self, raws: list[str]) -> list[tuple[int, int, str]]:
@@ -337,7 +355,7 @@ class Scope:
                 kind = self._cue_kinds.get(joined) or self._cue_kinds.get(" ".join(raws[i:j]))
                 if kind is None and j == i + 1 and is_cjk(joined[0]):
                     kind = next((self._cue_kinds[c] for c in self._cjk_cues if c in joined), None)
-                if kind is not None:
+                if kind is not None and not self._not_asking(raws, i, j):
                     spans.append((i, j, kind))
         # the longest reading only: 叫什么名字, not also 叫什么, 什么名字 and 名字
         return [
@@ -345,6 +363,21 @@ class Scope:
             for i, j, kind in spans
             if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _kind in spans)
         ]
+
+    @staticmethod
+    def _not_asking(raws: list[str], i: int, j: int) -> bool:
+        """True when the cue at words i..j asks nothing: negated (成立**没多久**, 不久: "not long
+        after") or an English relative clause after a noun ("people **who are** strong")."""
+        cue = "".join(raws[i:j])
+        before = raws[i - 1] if i > 0 else ""
+        if is_cjk(cue[0]):
+            return cue.startswith(NEGATIONS) or before.endswith(NEGATIONS)
+        return (
+            cue.startswith("who")
+            and before.isascii()
+            and before.isalpha()
+            and before not in CLAUSE_OPENERS
+        )
 
     def _asked(self, raw: str, canonical: str | None, head: bool = False) -> bool:
         """A word a detail question can ask about: a Chinese noun or verb of jieba's dictionary,
