@@ -28,8 +28,9 @@ DEFAULT_SETS = (
     "questions", "holdout", "blind", "fresh", "tune2", "tune3", "tune4",
     "spent2", "spent3", "spent4", "spent5",
 )  # fmt: skip
-"""Our tuning sets under tests/data, the spent sealed sets included (never a sealed set still
-unseen: it must stay so until its one measurement)."""
+"""The tuning sets under tests/data that the shipped CALIBRATION was fitted on (spent sealed
+sets 2-5 included; 6-8 were measured after the fit); never a sealed set still unseen: it must
+stay so until its one measurement."""
 
 
 def samples(engine: Engine, cases) -> list[tuple[list[float], int, int]]:

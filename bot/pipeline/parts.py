@@ -39,7 +39,7 @@ _LEADING = re.compile(
 
 
 _ASKS = re.compile(
-    r"什[么麼]|怎[么麼樣样]|[为為]什[么麼]|[为為]何|[为為]啥|[吗嗎呢]|哪|[谁誰]|多少|[几幾]|如何|是否|咋|啥"
+    r"什[么麼]|怎[么麼樣样]|[为為]何|[吗嗎呢]|哪|[谁誰]|多少|[几幾]|如何|是否|咋|啥"
     r"|有[没沒]有|能不能|[会會]不[会會]|可不可以|是不是"
     r"|\b(?:what|whats|why|how|who|whom|whose|which|when|where|do|does|did|is|are|was|were"
     r"|can|could|would|will|should|any)\b",

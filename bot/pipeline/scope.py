@@ -125,16 +125,14 @@ class Scope:
         for entry in knowledge.entries:
             passage = " ".join(entry.answer)
             simplified = to_simplified(passage)
+            raws = [raw for raw, _canonical in tokenizer.words(normalize(simplified))]
             self._gives[entry.id] = {
                 "person": bool(_PERSON_NAME.search(passage)),
                 "time": bool(_TIME.search(simplified)),
                 "year": bool(_YEAR.search(simplified)),
                 "price": bool(_PRICE.search(simplified)),
-                "place": any(
-                    self._tokenizer.tag(raw) == PLACE_TAG
-                    for raw, _canonical in tokenizer.words(normalize(simplified))
-                ),
-                "name": self._names_something(passage),
+                "place": any(self._tokenizer.tag(raw) == PLACE_TAG for raw in raws),
+                "name": self._names_something(passage, raws),
             }
         self._answers = {}
         for entry in knowledge.entries:
@@ -144,12 +142,12 @@ class Scope:
                 frozenset(t for s in parts for t in tokenizer.tokens(s)),
             )
 
-    def _names_something(self, passage: str) -> bool:
-        """True when a passage names something a "what is it called" question could ask for:
-        a Latin name (Meta, Guillaume Lample) or a Chinese name of a person or organisation
-        (jieba's tags), other than the lexicon's generic terms (DeepMind, Google, Mistral: the
-        setting of every passage, not an answer to a name question), short acronyms (API) and
-        places."""
+    def _names_something(self, passage: str, raws: list[str]) -> bool:
+        """True when a passage (as published; ``raws``: its words, normalised) names something
+        a "what is it called" question could ask for: a Latin name (Meta, Guillaume Lample) or
+        a Chinese name of a person or organisation (jieba's tags), other than the lexicon's
+        generic terms (DeepMind, Google, Mistral: the setting of every passage, not an answer
+        to a name question), short acronyms (API) and places."""
         latin = (
             m.group(0).lower()
             for m in _NAME.finditer(passage)
@@ -157,7 +155,7 @@ class Scope:
         )
         chinese = (
             raw
-            for raw, _canonical in self._tokenizer.words(normalize(to_simplified(passage)))
+            for raw in raws
             if is_cjk(raw[0]) and self._tokenizer.tag(raw) in PROPER_NOUN_TAGS - {PLACE_TAG}
         )
         return any(

@@ -73,6 +73,18 @@ def _lexicon_key(lexicon: Lexicon) -> str:
     )
 
 
+def _write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``target`` through a temporary file of this process, renamed
+    over it: a concurrent start never reads half a file.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, target)
+
+
 def _common_words_dictionary(cache_dir: Path) -> str:
     """Path of jieba's dictionary without its rare words, written once into ``cache_dir``.
 
@@ -84,9 +96,7 @@ def _common_words_dictionary(cache_dir: Path) -> str:
         with jieba.get_dict_file() as source:  # jieba's packaged dict.txt, opened binary
             lines = source.read().decode("utf-8").splitlines(keepends=True)
         kept = [line for line in lines if int(line.split(" ", 2)[1]) >= MIN_WORD_FREQUENCY]
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text("".join(kept), encoding="utf-8")
-        os.replace(partial, target)  # atomic: a concurrent start never reads half a file
+        _write_atomically(target, "".join(kept))
     return str(target)
 
 
@@ -175,9 +185,7 @@ def _tagged_words(cache_dir: Path | None) -> _SortedTags | dict[str, str]:
     if target is not None:
         try:
             text = "\n".join(f"{word} {tag}" for word, tag in sorted(tags.items()))
-            partial = target.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(text + _COMPLETE, encoding="utf-8")
-            os.replace(partial, target)
+            _write_atomically(target, text + _COMPLETE)
         except OSError:
             pass
     return tags
@@ -210,11 +218,10 @@ class Tokenizer:
             self._jieba.tmp_dir = str(cache_dir)
             _load_prefix_cache(self._jieba)
         self._jieba.initialize()  # builds (and caches) the prefix dictionary unless loaded
-        self._cache_dir = Path(cache_dir)
-        self._lexicon_key = _lexicon_key(lexicon)
+        key = hashlib.sha256(_lexicon_key(lexicon).encode("utf-8") + _CODE_KEY).hexdigest()[:24]
+        self._memo_path = Path(cache_dir) / f"tokens-{key}.json"
         self._memo: dict[str, tuple[tuple[str, str | None], ...]] = {}
         self._recording: set[str] | None = None  # texts looked up since recall()
-        self._memo_path: Path | None = None
         self._memo_missed = False
         self._stemmer = snowballstemmer.stemmer("english")
         self._stem = functools.lru_cache(maxsize=4096)(self._stemmer.stemWord)
@@ -284,8 +291,6 @@ class Tokenizer:
         code and jieba version tokenised are read from ``cache_dir/tokens-<key>.json`` (a few
         ms instead of ~0.4 s for 2,000 variants); every text looked up until :meth:`store` is
         recorded. A missing or unreadable file only costs time."""
-        digest = hashlib.sha256(self._lexicon_key.encode("utf-8") + _CODE_KEY).hexdigest()[:24]
-        self._memo_path = self._cache_dir / f"tokens-{digest}.json"
         try:
             stored = json.loads(self._memo_path.read_text(encoding="utf-8"))
             self._memo = {t: tuple((w, c) for w, c in pairs) for t, pairs in stored.items()}
@@ -299,17 +304,15 @@ class Tokenizer:
         words of every text looked up since (atomically), then stop recording: questions asked
         later are never stored. A cache dir that cannot be written is logged, not raised."""
         used, self._recording = self._recording, None
-        if used is None or self._memo_path is None or not self._memo_missed:
+        if used is None or not self._memo_missed:
             return
         try:
-            partial = self._memo_path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(
-                json.dumps({t: self._memo[t] for t in sorted(used)}, ensure_ascii=False),
-                encoding="utf-8",
-            )
-            os.replace(partial, self._memo_path)
+            stored = {t: self._memo[t] for t in sorted(used)}
+            _write_atomically(self._memo_path, json.dumps(stored, ensure_ascii=False))
         except OSError as exc:
-            logging.getLogger(__name__).warning("token cache %s not written (%s)", partial, exc)
+            logging.getLogger(__name__).warning(
+                "token cache %s not written (%s)", self._memo_path, exc
+            )
 
     def words(self, text: str) -> list[tuple[str, str | None]]:
         """(raw word, canonical token or None for a stopword) for normalised text, in order:
